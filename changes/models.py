@@ -1,0 +1,1 @@
+"""Change management (RFCs, CAB, schedule) lands here in a later issue."""

@@ -1,0 +1,68 @@
+"""Ticket filters, shared by the console's queue views and the API."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import django_filters
+from django.core.validators import RegexValidator
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.models import AssignmentGroup, Service
+
+from .models import PRIORITY_CHOICES, Channel, Kind, State, Ticket, parse_number
+
+
+class TicketFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"), max_length=200)
+    state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"))
+    priority = django_filters.MultipleChoiceFilter(choices=PRIORITY_CHOICES, label=_("Priority"))
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    assignment_group = django_filters.ModelChoiceFilter(
+        queryset=AssignmentGroup.objects.filter(active=True), label=_("Group")
+    )
+    service = django_filters.ModelChoiceFilter(
+        queryset=Service.objects.filter(active=True), label=_("Service")
+    )
+    assignee = django_filters.CharFilter(
+        method="filter_assignee",
+        label=_("Assignee"),
+        help_text=_("'me', 'none' or a user id"),
+        max_length=20,
+        validators=[RegexValidator(r"^\s*(me|none|\d+)\s*$", _("Use 'me', 'none' or a user id."), flags=re.I)],
+    )
+    caller = django_filters.NumberFilter(field_name="caller_id", label=_("Caller id"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("Open only"))
+    major_incident = django_filters.BooleanFilter(label=_("Major incident"))
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def filter_text(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        value = value.strip()
+        if not value:
+            return queryset
+        ticket_id = parse_number(value)
+        if ticket_id is not None:
+            return queryset.filter(pk=ticket_id)
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+    def filter_assignee(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        value = value.strip().lower()
+        if value == "me":
+            return queryset.filter(assignee=self.request.user if self.request else None)
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        return queryset.filter(assignee_id=int(value))
+
+    def filter_open(self, queryset: QuerySet[Ticket], name: str, value: Any) -> QuerySet[Ticket]:
+        if value is None:
+            return queryset
+        closed = [State.RESOLVED, State.CLOSED]
+        return queryset.exclude(state__in=closed) if value else queryset.filter(state__in=closed)

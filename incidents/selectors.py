@@ -1,0 +1,129 @@
+"""Reads, already scoped to what the user may see. The one place that decides visibility."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from servicedesk.models import AssignmentGroup, Role, User
+
+from .models import QUEUED_STATES, Attachment, Comment, Ticket, TicketEvent
+
+
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    """Tickets the user may see.
+
+    First line, managers and admins see all; resolvers (and change managers) see their groups'
+    tickets and those they are involved in (caller, logged by, assignee); end users their own.
+    """
+    tickets = Ticket.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return tickets.none()
+    if user.sees_all_tickets:
+        return tickets
+    mine = Q(caller=user) | Q(created_by=user)
+    if user.role == Role.END_USER:
+        return tickets.filter(caller=user)
+    return tickets.filter(
+        mine | Q(assignee=user) | Q(assignment_group__in=user_group_ids(user))
+    )
+
+
+def user_group_ids(user: User) -> list[int]:
+    # Cached on the user object: asked several times per request.
+    cached: list[int] | None = getattr(user, "_group_ids", None)
+    if cached is None:
+        cached = list(user.assignment_groups.values_list("id", flat=True))
+        user._group_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def ticket_list_for(user: User) -> QuerySet[Ticket]:
+    """Visible tickets with everything a list row shows, in one query."""
+    return tickets_visible_to(user).select_related(
+        "caller", "service", "assignment_group", "assignee"
+    )
+
+
+def ticket_get_for_user(user: User, pk: object) -> Ticket:
+    """The ticket if the user may see it; Http404 otherwise (a refusal tells nothing)."""
+    try:
+        pk_int = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    ticket = (
+        tickets_visible_to(user)
+        .select_related(
+            "caller",
+            "caller__department",
+            "caller__trust",
+            "created_by",
+            "service",
+            "category",
+            "category__parent",
+            "assignment_group",
+            "assignee",
+            "resolved_by_group",
+            "parent",
+        )
+        .filter(pk=pk_int)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def is_staff_viewer(user: User) -> bool:
+    """Whether the user may see internal comments, files and events."""
+    return user.is_agent
+
+
+def comments_for(user: User, ticket: Ticket) -> QuerySet[Comment]:
+    comments = ticket.comments.select_related("author")
+    return comments if is_staff_viewer(user) else comments.filter(internal=False)
+
+
+def attachments_for(user: User, ticket: Ticket) -> QuerySet[Attachment]:
+    attachments = ticket.attachments.select_related("uploaded_by")
+    return attachments if is_staff_viewer(user) else attachments.filter(internal=False)
+
+
+def events_for(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
+    events = ticket.events.select_related("actor")
+    return events if is_staff_viewer(user) else events.filter(internal=False)
+
+
+def attachment_get_for_user(user: User, pk: object, ticket_pk: object | None = None) -> Attachment:
+    """An attachment the user may download: its ticket visible, and not internal for end users."""
+    try:
+        pk_int = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    attachments = Attachment.objects.filter(pk=pk_int, ticket__in=tickets_visible_to(user))
+    if ticket_pk is not None:
+        attachments = attachments.filter(ticket_id=ticket_pk)
+    if not is_staff_viewer(user):
+        attachments = attachments.filter(internal=False)
+    attachment = attachments.first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def queues_for(user: User) -> QuerySet[AssignmentGroup]:
+    """Assignment groups as queues, with how many unclaimed tickets wait in each."""
+    groups = AssignmentGroup.objects.filter(active=True).annotate(
+        waiting=Count(
+            "tickets",
+            filter=Q(tickets__assignee__isnull=True, tickets__state__in=QUEUED_STATES),
+        )
+    )
+    if not user.sees_all_tickets:
+        groups = groups.filter(id__in=user_group_ids(user))
+    return groups.order_by("level", "name")
+
+
+def ticket_children(ticket: Ticket) -> QuerySet[Ticket]:
+    return ticket.children.only("id", "kind", "title", "state")
+

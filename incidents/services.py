@@ -1,0 +1,645 @@
+"""Writes to tickets: one function per transition, each atomic, each writing its history.
+
+Every entry point (console, API, admin, commands, tasks) calls these; none writes a ticket
+directly. Each function: check the actor may act → lock the row → check the transition on the
+locked row → save `update_fields` → write one history event per changed field → enqueue side
+effects on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicedesk.errors import AttachmentTooLarge, DomainError, IllegalTransition, NotAllowed
+from servicedesk.models import AssignmentGroup, Category, GroupLevel, Role, Service, User
+
+from .models import (
+    ALLOWED_TRANSITIONS,
+    QUEUED_STATES,
+    Attachment,
+    Channel,
+    Comment,
+    EventAction,
+    Kind,
+    PendingReason,
+    PriorityRule,
+    ResolutionCode,
+    State,
+    Ticket,
+    TicketEvent,
+)
+from .selectors import user_group_ids
+
+logger = logging.getLogger(__name__)
+
+# Files an attachment may be; anything else (HTML, SVG, scripts, executables) is refused.
+ALLOWED_ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".txt": "text/plain",
+    ".log": "text/plain",
+    ".csv": "text/csv",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".msg": "application/vnd.ms-outlook",
+    ".eml": "message/rfc822",
+    ".zip": "application/zip",
+}
+
+# Fields an agent may edit directly; state, group and assignee change only by transitions.
+EDITABLE_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "service",
+    "category",
+    "impact",
+    "urgency",
+    "major_incident",
+    "parent",
+    "channel",
+)
+
+
+# --- permissions -------------------------------------------------------------------------
+
+
+def can_work_on(actor: User, ticket: Ticket) -> bool:
+    """Whether an agent may change the ticket: desk-wide roles any, others their groups' only."""
+    if actor.sees_all_tickets:
+        return True
+    if actor.role == Role.END_USER:
+        return False
+    return ticket.assignment_group_id in user_group_ids(actor)
+
+
+def _ensure_can_work(actor: User, ticket: Ticket) -> None:
+    if not can_work_on(actor, ticket):
+        raise NotAllowed(_("You may not change tickets of another group."))
+
+
+def _ensure_agent(actor: User) -> None:
+    if not actor.is_agent:
+        raise NotAllowed(_("Only service-desk staff may do this."))
+
+
+def _ensure_transition(ticket: Ticket, target: str) -> None:
+    if target not in ALLOWED_TRANSITIONS[ticket.state]:
+        raise IllegalTransition(
+            _("A ticket that is %(current)s cannot become %(target)s.")
+            % {"current": State(ticket.state).label, "target": State(target).label}
+        )
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass
+class _Change:
+    field: str
+    old: Any
+    new: Any
+
+
+def _apply(ticket: Ticket, values: dict[str, Any]) -> list[_Change]:
+    """Set the values on the ticket; return what actually changed."""
+    changes = []
+    for field, new in values.items():
+        old = getattr(ticket, field)
+        if old != new:
+            changes.append(_Change(field, old, new))
+            setattr(ticket, field, new)
+    return changes
+
+
+def _save_with_history(
+    ticket: Ticket,
+    actor: User | None,
+    action: str,
+    changes: list[_Change],
+    *,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> list[TicketEvent]:
+    """Save the changed fields and write one event per changed field."""
+    ticket.updated_at = now
+    ticket.save(update_fields=[c.field for c in changes if c.field != "updated_at"] + ["updated_at"])
+    events = [
+        TicketEvent(
+            ticket=ticket,
+            actor=actor,
+            action=action,
+            field=_event_field(c.field),
+            old_value=_display(c.old),
+            new_value=_display(c.new),
+            details=details or {},
+            created_at=now,
+        )
+        for c in changes
+        if c.field not in _UNRECORDED_FIELDS
+    ]
+    return TicketEvent.objects.bulk_create(events)
+
+
+# Bookkeeping columns derived from the recorded ones; they carry no history of their own.
+_UNRECORDED_FIELDS = frozenset({"queue_entered_at", "reassignment_count", "reopen_count", "resolved_by_group", "closed_at", "resolved_at"})
+
+
+def _event_field(field: str) -> str:
+    return field.removesuffix("_id")
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    """Re-read the ticket under a row lock: the state checked is the state changed."""
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    return locked
+
+
+def _on_commit(func: Callable[[], None]) -> None:
+    # robust: a failing side effect (broker down, mail error) is logged, never loses the ticket.
+    transaction.on_commit(func, robust=True)
+
+
+def _notify(ticket: Ticket, event: str) -> None:
+    from . import tasks
+
+    ticket_id = ticket.pk
+    _on_commit(lambda: tasks.notify_ticket.delay(ticket_id, event))
+
+
+# --- priority ------------------------------------------------------------------------------
+
+
+def priority_for(impact: int, urgency: int) -> int:
+    rule = PriorityRule.objects.filter(impact=impact, urgency=urgency).only("priority").first()
+    if rule is None:
+        raise DomainError(
+            _("The priority matrix has no cell for impact %(impact)s and urgency %(urgency)s.")
+            % {"impact": impact, "urgency": urgency},
+            field="impact",
+        )
+    return rule.priority
+
+
+def first_line_group() -> AssignmentGroup:
+    """The customer centre: the first-line group new tickets are logged to by default."""
+    group = AssignmentGroup.objects.filter(level=GroupLevel.FIRST_LINE, active=True).order_by("id").first()
+    if group is None:
+        raise DomainError(_("No first-line assignment group is configured."), field="assignment_group")
+    return group
+
+
+# --- create and edit -----------------------------------------------------------------------
+
+
+def ticket_create(
+    *,
+    actor: User,
+    caller: User,
+    title: str,
+    description: str = "",
+    kind: str = Kind.INCIDENT,
+    channel: str = Channel.PHONE,
+    service: Service | None = None,
+    category: Category | None = None,
+    impact: int = 3,
+    urgency: int = 3,
+    assignment_group: AssignmentGroup | None = None,
+    major_incident: bool = False,
+    parent: Ticket | None = None,
+) -> Ticket:
+    """Log a ticket. End users log only for themselves, from the portal or the API."""
+    if not actor.is_agent:
+        caller = actor
+        if channel not in (Channel.PORTAL, Channel.API, Channel.EMAIL):
+            channel = Channel.PORTAL
+        assignment_group = None
+        major_incident = False
+        parent = None
+    if assignment_group is not None and not assignment_group.active:
+        raise DomainError(_("That assignment group is inactive."), field="assignment_group")
+    now = timezone.now()
+    with transaction.atomic():
+        group = assignment_group or first_line_group()
+        ticket = Ticket.objects.create(
+            kind=kind,
+            caller=caller,
+            created_by=actor,
+            channel=channel,
+            service=service,
+            category=category,
+            impact=impact,
+            urgency=urgency,
+            priority=priority_for(impact, urgency),
+            title=title,
+            description=description,
+            state=State.NEW,
+            assignment_group=group,
+            queue_entered_at=now,
+            major_incident=major_incident,
+            parent=parent,
+            created_at=now,
+            updated_at=now,
+        )
+        TicketEvent.objects.create(
+            ticket=ticket,
+            actor=actor,
+            action=EventAction.CREATED,
+            new_value=ticket.number,
+            details={
+                "kind": kind,
+                "channel": channel,
+                "priority": ticket.priority,
+                "assignment_group": group.name,
+            },
+            created_at=now,
+        )
+        _notify(ticket, "created")
+    return ticket
+
+
+def ticket_update(*, ticket: Ticket, actor: User, **values: Any) -> Ticket:
+    """Edit descriptive fields; a new impact or urgency recomputes the priority."""
+    _ensure_agent(actor)
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(_("These fields cannot be edited: %s") % ", ".join(sorted(unknown)))
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _ensure_can_work(actor, ticket)
+        if ticket.state == State.CLOSED:
+            raise IllegalTransition(_("A closed ticket cannot be edited."))
+        parent = values.get("parent")
+        if parent is not None and (parent.pk == ticket.pk or parent.parent_id == ticket.pk):
+            raise DomainError(_("A ticket cannot be its own parent or its child's child."), field="parent")
+        impact = values.get("impact", ticket.impact)
+        urgency = values.get("urgency", ticket.urgency)
+        if "impact" in values or "urgency" in values:
+            values["priority"] = priority_for(impact, urgency)
+        changes = _apply(ticket, values)
+        if changes:
+            _save_with_history(ticket, actor, EventAction.UPDATED, changes, now=timezone.now())
+    return ticket
+
+
+# --- assignment and queues -----------------------------------------------------------------
+
+
+def ticket_assign(
+    *, ticket: Ticket, actor: User, group: AssignmentGroup, assignee: User | None = None
+) -> Ticket:
+    """Assign to a group (and optionally a member). A new group is an escalation or hand-over:
+    the ticket goes into that group's queue and the reassignment is counted."""
+    _ensure_agent(actor)
+    if not group.active:
+        raise DomainError(_("That assignment group is inactive."), field="group")
+    if assignee is not None and not group.members.filter(pk=assignee.pk).exists():
+        raise DomainError(_("The assignee is not a member of that group."), field="assignee")
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _ensure_can_work(actor, ticket)
+        _ensure_transition(ticket, State.ASSIGNED)
+        now = timezone.now()
+        group_changed = group.pk != ticket.assignment_group_id
+        old_level = ticket.assignment_group.level if ticket.assignment_group else 0
+        values: dict[str, Any] = {
+            "assignment_group": group,
+            "assignee": assignee,
+            "state": State.ASSIGNED,
+            "pending_reason": "",
+        }
+        if group_changed:
+            values["reassignment_count"] = ticket.reassignment_count + 1
+        if assignee is None and (group_changed or ticket.assignee_id is not None):
+            values["queue_entered_at"] = now
+        action = EventAction.ASSIGNED
+        if group_changed and group.level > old_level:
+            action = EventAction.ESCALATED
+        changes = _apply(ticket, values)
+        _save_with_history(ticket, actor, action, changes, now=now)
+        if group_changed:
+            _notify(ticket, "assigned_to_group")
+    return ticket
+
+
+def ticket_escalate(*, ticket: Ticket, actor: User, group: AssignmentGroup) -> Ticket:
+    """Escalate to another group's queue (e.g. first line → second line)."""
+    if group.pk == ticket.assignment_group_id:
+        raise DomainError(_("The ticket is already with that group."), field="group")
+    return ticket_assign(ticket=ticket, actor=actor, group=group)
+
+
+def _claim_locked(ticket: Ticket, actor: User, now: datetime) -> Ticket:
+    wait = (now - ticket.queue_entered_at).total_seconds() if ticket.queue_entered_at else None
+    changes = _apply(ticket, {"assignee": actor, "state": State.IN_PROGRESS, "queue_entered_at": None})
+    _save_with_history(
+        ticket,
+        actor,
+        EventAction.CLAIMED,
+        changes,
+        now=now,
+        details={"queue_wait_seconds": wait, "group": ticket.assignment_group_id},
+    )
+    return ticket
+
+
+def ticket_claim(*, ticket: Ticket, actor: User) -> Ticket:
+    """Take an unclaimed ticket from its group's queue and start working on it."""
+    _ensure_agent(actor)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _ensure_can_work(actor, ticket)
+        if ticket.assignee_id is not None or ticket.state not in QUEUED_STATES:
+            raise IllegalTransition(_("This ticket has already been claimed."))
+        return _claim_locked(ticket, actor, timezone.now())
+
+
+def queue_claim_next(*, group: AssignmentGroup, actor: User) -> Ticket | None:
+    """Hand the caller the oldest highest-priority unclaimed ticket of the group, or None.
+
+    On PostgreSQL, SKIP LOCKED lets concurrent agents each lock a different row instead of
+    queueing behind one another; the state is re-checked on the locked row, so no ticket is
+    handed out twice. SQLite (the demo) serialises writers, which gives the same guarantee.
+    """
+    _ensure_agent(actor)
+    if not actor.sees_all_tickets and group.pk not in user_group_ids(actor):
+        raise NotAllowed(_("You may only claim from your own groups' queues."))
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    with transaction.atomic():
+        candidates = Ticket.objects.filter(
+            assignment_group=group, assignee__isnull=True, state__in=QUEUED_STATES
+        ).order_by("priority", "queue_entered_at", "id")
+        ticket = candidates.select_for_update(skip_locked=skip_locked).first()
+        if ticket is None:
+            return None
+        return _claim_locked(ticket, actor, timezone.now())
+
+
+# --- work states ---------------------------------------------------------------------------
+
+
+def ticket_start(*, ticket: Ticket, actor: User) -> Ticket:
+    """Work (again) on the ticket: in progress, taking it if nobody has it."""
+    _ensure_agent(actor)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _ensure_can_work(actor, ticket)
+        _ensure_transition(ticket, State.IN_PROGRESS)
+        if ticket.state == State.RESOLVED:
+            raise IllegalTransition(_("Reopen a resolved ticket instead."))
+        values: dict[str, Any] = {"state": State.IN_PROGRESS, "pending_reason": ""}
+        if ticket.assignee_id is None:
+            values.update(assignee=actor, queue_entered_at=None)
+        changes = _apply(ticket, values)
+        _save_with_history(ticket, actor, EventAction.STARTED, changes, now=timezone.now())
+    return ticket
+
+
+def ticket_pend(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
+    """Put on hold while waiting for the customer or a third party."""
+    _ensure_agent(actor)
+    if reason not in PendingReason.values:
+        raise DomainError(_("Choose why the ticket is pending."), field="reason")
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _ensure_can_work(actor, ticket)
+        _ensure_transition(ticket, State.PENDING)
+        changes = _apply(ticket, {"state": State.PENDING, "pending_reason": reason})
+        _save_with_history(ticket, actor, EventAction.PENDED, changes, now=timezone.now())
+    return ticket
+
+
+def ticket_resolve(*, ticket: Ticket, actor: User, code: str, note: str) -> Ticket:
+    """Resolve: record how, by whom and by which group (for first-line resolution)."""
+    _ensure_agent(actor)
+    if code not in ResolutionCode.values:
+        raise DomainError(_("Choose a resolution code."), field="code")
+    if not note.strip():
+        raise DomainError(_("Describe the resolution."), field="note")
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _ensure_can_work(actor, ticket)
+        _ensure_transition(ticket, State.RESOLVED)
+        now = timezone.now()
+        values: dict[str, Any] = {
+            "state": State.RESOLVED,
+            "pending_reason": "",
+            "resolution_code": code,
+            "resolution_note": note,
+            "resolved_at": now,
+            "resolved_by_group": ticket.assignment_group,
+            "queue_entered_at": None,
+        }
+        if ticket.assignee_id is None:
+            values["assignee"] = actor
+        changes = _apply(ticket, values)
+        _save_with_history(ticket, actor, EventAction.RESOLVED, changes, now=now)
+        _notify(ticket, "resolved")
+    return ticket
+
+
+def ticket_reopen(*, ticket: Ticket, actor: User, reason: str = "") -> Ticket:
+    """Reopen a resolved ticket (the caller or an agent): back in progress with its assignee."""
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if actor.role == Role.END_USER or not actor.is_agent:
+            if ticket.caller_id != actor.pk:
+                raise NotAllowed(_("Only the caller may reopen this ticket."))
+        else:
+            _ensure_can_work(actor, ticket)
+        if ticket.state != State.RESOLVED:
+            raise IllegalTransition(_("Only a resolved ticket can be reopened."))
+        now = timezone.now()
+        values: dict[str, Any] = {
+            "state": State.IN_PROGRESS,
+            "resolved_at": None,
+            "resolved_by_group": None,
+            "resolution_code": "",
+            "resolution_note": "",
+            "reopen_count": ticket.reopen_count + 1,
+        }
+        if ticket.assignee_id is None:
+            values.update(state=State.ASSIGNED, queue_entered_at=now)
+        changes = _apply(ticket, values)
+        _save_with_history(
+            ticket, actor, EventAction.REOPENED, changes, now=now, details={"reason": reason}
+        )
+    return ticket
+
+
+def ticket_close(*, ticket: Ticket, actor: User) -> Ticket:
+    _ensure_agent(actor)
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        _ensure_can_work(actor, ticket)
+        _ensure_transition(ticket, State.CLOSED)
+        now = timezone.now()
+        changes = _apply(ticket, {"state": State.CLOSED, "closed_at": now})
+        _save_with_history(ticket, actor, EventAction.CLOSED, changes, now=now)
+    return ticket
+
+
+# --- conversation and files ----------------------------------------------------------------
+
+
+def _ensure_may_converse(actor: User, ticket: Ticket) -> None:
+    """Agents who may see the ticket, and its caller, may add comments and files."""
+    if actor.is_agent or ticket.caller_id == actor.pk:
+        return
+    raise NotAllowed(_("You may not comment on this ticket."))
+
+
+def comment_add(*, ticket: Ticket, actor: User, body: str, internal: bool = False) -> Comment:
+    """Add a comment; only agents write internal ones (for end users the flag is ignored)."""
+    _ensure_may_converse(actor, ticket)
+    if not body.strip():
+        raise DomainError(_("Write a comment."), field="body")
+    internal = internal and actor.is_agent
+    with transaction.atomic():
+        if ticket.state == State.CLOSED:
+            raise IllegalTransition(_("A closed ticket takes no more comments."))
+        now = timezone.now()
+        comment = Comment.objects.create(
+            ticket=ticket, author=actor, body=body, internal=internal, created_at=now
+        )
+        TicketEvent.objects.create(
+            ticket=ticket,
+            actor=actor,
+            action=EventAction.COMMENTED,
+            details={"comment": comment.pk},
+            internal=internal,
+            created_at=now,
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+    return comment
+
+
+def attachment_add(
+    *, ticket: Ticket, actor: User, upload: UploadedFile, internal: bool = False
+) -> Attachment:
+    """Store a file on the ticket after checking its size and type."""
+    _ensure_may_converse(actor, ticket)
+    filename = PurePath(upload.name or "file").name[:200]
+    extension = PurePath(filename).suffix.lower()
+    if upload.size is None or upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise AttachmentTooLarge(
+            _("The file is larger than the limit of %(mb)s MB.")
+            % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    if extension not in ALLOWED_ATTACHMENT_TYPES:
+        raise DomainError(
+            _("Files of type '%(ext)s' are not allowed.") % {"ext": extension or filename},
+            field="file",
+        )
+    internal = internal and actor.is_agent
+    with transaction.atomic():
+        if ticket.state == State.CLOSED:
+            raise IllegalTransition(_("A closed ticket takes no more files."))
+        now = timezone.now()
+        attachment = Attachment(
+            ticket=ticket,
+            filename=filename,
+            # Our own type for the extension, never the client's claim.
+            content_type=ALLOWED_ATTACHMENT_TYPES.get(extension)
+            or mimetypes.guess_type(filename)[0]
+            or "application/octet-stream",
+            size=upload.size,
+            internal=internal,
+            uploaded_by=actor,
+            created_at=now,
+        )
+        attachment.file.save(filename, upload, save=False)
+        attachment.save()
+        TicketEvent.objects.create(
+            ticket=ticket,
+            actor=actor,
+            action=EventAction.ATTACHED,
+            new_value=filename,
+            details={"attachment": attachment.pk},
+            internal=internal,
+            created_at=now,
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+    return attachment
+
+
+# --- the first-line agent's one-submit call --------------------------------------------------
+
+
+def log_call(
+    *,
+    actor: User,
+    caller: User,
+    title: str,
+    description: str = "",
+    kind: str = Kind.INCIDENT,
+    channel: str = Channel.PHONE,
+    service: Service | None = None,
+    category: Category | None = None,
+    impact: int = 3,
+    urgency: int = 3,
+    resolve_code: str = "",
+    resolve_note: str = "",
+    escalate_to: AssignmentGroup | None = None,
+) -> Ticket:
+    """Log a call and, in the same transaction, resolve it at once or escalate it to a group.
+
+    All or nothing: if the resolution or escalation is refused, no ticket is left behind.
+    """
+    _ensure_agent(actor)
+    if resolve_code and escalate_to is not None:
+        raise DomainError(_("Either resolve the call or escalate it, not both."), field="escalate_to")
+    with transaction.atomic():
+        group = first_line_group() if actor.sees_all_tickets else _own_first_group(actor)
+        ticket = ticket_create(
+            actor=actor,
+            caller=caller,
+            title=title,
+            description=description,
+            kind=kind,
+            channel=channel,
+            service=service,
+            category=category,
+            impact=impact,
+            urgency=urgency,
+            assignment_group=group,
+        )
+        if resolve_code:
+            ticket = ticket_resolve(ticket=ticket, actor=actor, code=resolve_code, note=resolve_note)
+        elif escalate_to is not None:
+            ticket = ticket_escalate(ticket=ticket, actor=actor, group=escalate_to)
+        else:
+            ticket = ticket_claim(ticket=ticket, actor=actor)
+    return ticket
+
+
+def _own_first_group(actor: User) -> AssignmentGroup:
+    group = actor.assignment_groups.filter(active=True).order_by("level", "id").first()
+    return group or first_line_group()

@@ -1,0 +1,54 @@
+"""API plumbing shared by every endpoint: errors, parsing limits, ordering, pagination."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import QuerySet
+from rest_framework import exceptions, pagination, status
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError
+from .parsers import PayloadTooLarge
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Map domain errors to HTTP; everything else as DRF does."""
+    if isinstance(exc, DomainError):
+        body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
+        if exc.field:
+            body[exc.field] = [exc.message]
+        return Response(body, status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    return drf_exception_handler(exc, context)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """Ordering by allow-listed fields only; an unknown field is a 400, not silently ignored."""
+
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: APIView) -> Any:
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            fields = [param.strip() for param in params.split(",") if param.strip()]
+            allowed = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
+            bad = [f for f in fields if f.lstrip("-") not in allowed]
+            if bad:
+                raise exceptions.ValidationError(
+                    {self.ordering_param: [f"Unknown ordering field: {', '.join(bad)}. Allowed: {', '.join(sorted(allowed))}."]}
+                )
+            return [*fields, "-id"] if "id" not in {f.lstrip("-") for f in fields} else fields
+        return self.get_default_ordering(view)
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+

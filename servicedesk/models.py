@@ -1,0 +1,161 @@
+"""Shared core: people and their organisation, assignment groups, services, categories."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HealthTrust(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("health trust")
+        verbose_name_plural = _("health trusts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    trust = models.ForeignKey(HealthTrust, on_delete=models.PROTECT, related_name="departments")
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["trust__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "name"], name="department_unique_per_trust")
+        ]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    END_USER = "end_user", _("End user")
+    FIRST_LINE = "first_line", _("First-line agent")
+    RESOLVER = "resolver", _("Resolver")
+    CHANGE_MANAGER = "change_manager", _("Change manager")
+    MANAGER = "manager", _("Service-desk manager")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles that see and work on every ticket.
+DESK_WIDE_ROLES = frozenset({Role.FIRST_LINE, Role.MANAGER, Role.ADMIN})
+# Roles that work tickets at all (everyone but end users).
+AGENT_ROLES = frozenset(set(Role) - {Role.END_USER})
+
+
+class User(AbstractUser):
+    """A person: hospital staff (end users) and IT staff alike, with their profile fields."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.END_USER)
+    trust = models.ForeignKey(
+        HealthTrust, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("health trust")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("department")
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True, db_index=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=5,
+        choices=[("nb", "Norsk bokmål"), ("en", "English")],
+        default="nb",
+    )
+
+    class Meta(AbstractUser.Meta):
+        indexes = [models.Index(fields=["last_name", "first_name"], name="user_name_idx")]
+
+    @property
+    def is_agent(self) -> bool:
+        return self.is_superuser or self.role in AGENT_ROLES
+
+    @property
+    def sees_all_tickets(self) -> bool:
+        return self.is_superuser or self.role in DESK_WIDE_ROLES
+
+    def __str__(self) -> str:
+        full_name = self.get_full_name()
+        return full_name or self.username
+
+
+class GroupLevel(models.IntegerChoices):
+    FIRST_LINE = 1, _("First line")
+    SECOND_LINE = 2, _("Second line")
+    THIRD_LINE = 3, _("Third line")
+    VENDOR = 4, _("Vendor")
+
+
+class AssignmentGroup(models.Model):
+    """A team that works tickets; each group has one queue (its unclaimed tickets)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=GroupLevel.choices, default=GroupLevel.SECOND_LINE
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    members = models.ManyToManyField(
+        User, related_name="assignment_groups", blank=True, verbose_name=_("members")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["level", "name"]
+        verbose_name = _("assignment group")
+        verbose_name_plural = _("assignment groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    tier = models.PositiveSmallIntegerField(
+        _("tier"), choices=[(1, _("Tier 1")), (2, _("Tier 2")), (3, _("Tier 3"))], default=3
+    )
+    owner_group = models.ForeignKey(
+        AssignmentGroup,
+        on_delete=models.PROTECT,
+        related_name="owned_services",
+        verbose_name=_("owner group"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["tier", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(tier__gte=1, tier__lte=3), name="service_tier_1_to_3"
+            )
+        ]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_per_parent")
+        ]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return f"{self.parent} / {self.name}" if self.parent_id else self.name

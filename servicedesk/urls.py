@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from incidents.api import QueueViewSet, TicketViewSet
+
+from .api import GroupViewSet, ServiceViewSet, UserViewSet
+
+router = DefaultRouter()
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("queues", QueueViewSet, basename="queue")
+router.register("services", ServiceViewSet, basename="service")
+router.register("groups", GroupViewSet, basename="group")
+router.register("users", UserViewSet, basename="user")
+
+api_patterns = [
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="console:home", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/", include((api_patterns, "api"))),
+    path("console/", include("incidents.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+

@@ -1,0 +1,1 @@
+"""SLA calendars, policies and clocks land here in a later issue."""
