@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -42,9 +42,8 @@ from .serializers import (
 
 
 def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+    # IsAuthenticated (the default permission) has run: this is a real user.
+    return cast(User, request.user)
 
 
 def _valid(serializer_class: type[BaseSerializer[Any]], request: Request) -> dict[str, Any]:
@@ -53,15 +52,21 @@ def _valid(serializer_class: type[BaseSerializer[Any]], request: Request) -> dic
     return dict(serializer.validated_data)
 
 
-class TicketViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Ticket]
-):
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Ticket]):
     """Tickets visible to the caller of the API; transitions are POST actions."""
 
     serializer_class = TicketOutput
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = TicketFilter
-    ordering_fields = ["id", "created_at", "updated_at", "priority", "state", "resolved_at", "queue_entered_at"]
+    ordering_fields = [
+        "id",
+        "created_at",
+        "updated_at",
+        "priority",
+        "state",
+        "resolved_at",
+        "queue_entered_at",
+    ]
     ordering = ["-created_at", "-id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 

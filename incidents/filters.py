@@ -32,7 +32,9 @@ class TicketFilter(django_filters.FilterSet):
         label=_("Assignee"),
         help_text=_("'me', 'none' or a user id"),
         max_length=20,
-        validators=[RegexValidator(r"^\s*(me|none|\d+)\s*$", _("Use 'me', 'none' or a user id."), flags=re.I)],
+        validators=[
+            RegexValidator(r"^\s*(me|none|\d+)\s*$", _("Use 'me', 'none' or a user id."), flags=re.I)
+        ],
     )
     caller = django_filters.NumberFilter(field_name="caller_id", label=_("Caller id"))
     open = django_filters.BooleanFilter(method="filter_open", label=_("Open only"))

@@ -16,7 +16,7 @@ class Kind(models.TextChoices):
     REQUEST = "request", _("Service request")
 
 
-NUMBER_PREFIX = {Kind.INCIDENT: "INC", Kind.REQUEST: "REQ"}
+NUMBER_PREFIX: dict[str, str] = {Kind.INCIDENT: "INC", Kind.REQUEST: "REQ"}
 
 
 class Channel(models.TextChoices):
@@ -68,8 +68,12 @@ class ResolutionCode(models.TextChoices):
 class PriorityRule(models.Model):
     """One cell of the impact × urgency matrix. The matrix is data, editable in admin."""
 
-    impact = models.PositiveSmallIntegerField(_("impact"), choices=[(1, _("High")), (2, _("Medium")), (3, _("Low"))])
-    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=[(1, _("High")), (2, _("Medium")), (3, _("Low"))])
+    impact = models.PositiveSmallIntegerField(
+        _("impact"), choices=[(1, _("High")), (2, _("Medium")), (3, _("Low"))]
+    )
+    urgency = models.PositiveSmallIntegerField(
+        _("urgency"), choices=[(1, _("High")), (2, _("Medium")), (3, _("Low"))]
+    )
     priority = models.PositiveSmallIntegerField(_("priority"))
 
     class Meta:
@@ -194,6 +198,9 @@ class Ticket(models.Model):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
 
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
     @property
     def number(self) -> str:
         return format_number(self.kind, self.pk)
@@ -201,9 +208,6 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
-
-    def __str__(self) -> str:
-        return f"{self.number} {self.title}"
 
 
 def format_number(kind: str, pk: int | None) -> str:
@@ -234,6 +238,9 @@ class Comment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
 
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.body[:40]}"
+
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     # The stored name is not the user's file name: no path tricks, no clashes.
@@ -257,6 +264,9 @@ class Attachment(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class EventAction(models.TextChoices):
@@ -295,3 +305,6 @@ class TicketEvent(models.Model):
         indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_time_idx")]
         verbose_name = _("ticket event")
         verbose_name_plural = _("ticket events")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.field}".strip()

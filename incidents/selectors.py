@@ -24,9 +24,7 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     mine = Q(caller=user) | Q(created_by=user)
     if user.role == Role.END_USER:
         return tickets.filter(caller=user)
-    return tickets.filter(
-        mine | Q(assignee=user) | Q(assignment_group__in=user_group_ids(user))
-    )
+    return tickets.filter(mine | Q(assignee=user) | Q(assignment_group__in=user_group_ids(user)))
 
 
 def user_group_ids(user: User) -> list[int]:
@@ -40,9 +38,7 @@ def user_group_ids(user: User) -> list[int]:
 
 def ticket_list_for(user: User) -> QuerySet[Ticket]:
     """Visible tickets with everything a list row shows, in one query."""
-    return tickets_visible_to(user).select_related(
-        "caller", "service", "assignment_group", "assignee"
-    )
+    return tickets_visible_to(user).select_related("caller", "service", "assignment_group", "assignee")
 
 
 def ticket_get_for_user(user: User, pk: object) -> Ticket:
@@ -94,7 +90,7 @@ def events_for(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
     return events if is_staff_viewer(user) else events.filter(internal=False)
 
 
-def attachment_get_for_user(user: User, pk: object, ticket_pk: object | None = None) -> Attachment:
+def attachment_get_for_user(user: User, pk: object, ticket_pk: int | str | None = None) -> Attachment:
     """An attachment the user may download: its ticket visible, and not internal for end users."""
     try:
         pk_int = int(str(pk))
@@ -126,4 +122,3 @@ def queues_for(user: User) -> QuerySet[AssignmentGroup]:
 
 def ticket_children(ticket: Ticket) -> QuerySet[Ticket]:
     return ticket.children.only("id", "kind", "title", "state")
-

@@ -97,7 +97,8 @@ class TicketCreateInput(serializers.Serializer[Any]):
         queryset=_active(AssignmentGroup.objects), required=False, allow_null=True
     )
     major_incident = serializers.BooleanField(default=False)
-    parent = serializers.PrimaryKeyRelatedField(
+    # DRF's Field also names its container "parent"; the declared field is what counts here.
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Ticket.objects.all(), required=False, allow_null=True
     )
 
@@ -131,7 +132,8 @@ class TicketUpdateInput(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(allow_blank=True, required=False, max_length=20000)
     major_incident = serializers.BooleanField(required=False)
-    parent = serializers.PrimaryKeyRelatedField(
+    # DRF's Field also names its container "parent"; the declared field is what counts here.
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Ticket.objects.all(), required=False, allow_null=True
     )
 
@@ -194,7 +196,16 @@ class AttachmentOutput(serializers.ModelSerializer[Attachment]):
 
     class Meta:
         model = Attachment
-        fields = ["id", "filename", "content_type", "size", "internal", "uploaded_by", "created_at", "download_url"]
+        fields = [
+            "id",
+            "filename",
+            "content_type",
+            "size",
+            "internal",
+            "uploaded_by",
+            "created_at",
+            "download_url",
+        ]
         read_only_fields = fields
 
     def get_download_url(self, attachment: Attachment) -> str:

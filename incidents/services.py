@@ -168,7 +168,16 @@ def _save_with_history(
 
 
 # Bookkeeping columns derived from the recorded ones; they carry no history of their own.
-_UNRECORDED_FIELDS = frozenset({"queue_entered_at", "reassignment_count", "reopen_count", "resolved_by_group", "closed_at", "resolved_at"})
+_UNRECORDED_FIELDS = frozenset(
+    {
+        "queue_entered_at",
+        "reassignment_count",
+        "reopen_count",
+        "resolved_by_group",
+        "closed_at",
+        "resolved_at",
+    }
+)
 
 
 def _event_field(field: str) -> str:
@@ -487,22 +496,44 @@ def ticket_reopen(*, ticket: Ticket, actor: User, reason: str = "") -> Ticket:
         if ticket.assignee_id is None:
             values.update(state=State.ASSIGNED, queue_entered_at=now)
         changes = _apply(ticket, values)
-        _save_with_history(
-            ticket, actor, EventAction.REOPENED, changes, now=now, details={"reason": reason}
-        )
+        _save_with_history(ticket, actor, EventAction.REOPENED, changes, now=now, details={"reason": reason})
     return ticket
 
 
-def ticket_close(*, ticket: Ticket, actor: User) -> Ticket:
-    _ensure_agent(actor)
+def ticket_close(*, ticket: Ticket, actor: User | None) -> Ticket:
+    """Close a resolved ticket; actor None is the system closing it after the reopen window."""
+    if actor is not None:
+        _ensure_agent(actor)
     with transaction.atomic():
         ticket = _lock(ticket)
-        _ensure_can_work(actor, ticket)
+        if actor is not None:
+            _ensure_can_work(actor, ticket)
         _ensure_transition(ticket, State.CLOSED)
         now = timezone.now()
         changes = _apply(ticket, {"state": State.CLOSED, "closed_at": now})
         _save_with_history(ticket, actor, EventAction.CLOSED, changes, now=now)
     return ticket
+
+
+def tickets_close_resolved(*, resolved_before: datetime, limit: int = 500) -> int:
+    """Close tickets resolved before the cut-off (the caller did not reopen them in time).
+
+    Safe to run twice or concurrently: each ticket is closed under its row lock, and one that
+    was closed or reopened meanwhile is skipped.
+    """
+    ids = list(
+        Ticket.objects.filter(state=State.RESOLVED, resolved_at__lt=resolved_before)
+        .order_by("resolved_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    closed = 0
+    for ticket_id in ids:
+        try:
+            ticket_close(ticket=Ticket(pk=ticket_id), actor=None)
+        except IllegalTransition:
+            continue
+        closed += 1
+    return closed
 
 
 # --- conversation and files ----------------------------------------------------------------

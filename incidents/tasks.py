@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import services
 from .models import Ticket
 
 MESSAGES = {
@@ -19,9 +23,7 @@ MESSAGES = {
 @shared_task(acks_late=True, time_limit=30, soft_time_limit=25, ignore_result=True)
 def notify_ticket(ticket_id: int, event: str) -> None:
     """E-mail the caller (or, for a queue arrival, the group) about a ticket event."""
-    ticket = (
-        Ticket.objects.select_related("caller", "assignment_group").filter(pk=ticket_id).first()
-    )
+    ticket = Ticket.objects.select_related("caller", "assignment_group").filter(pk=ticket_id).first()
     if ticket is None or event not in MESSAGES:
         return
     if event == "assigned_to_group":
@@ -41,3 +43,10 @@ def notify_ticket(ticket_id: int, event: str) -> None:
     }
     with translation.override(language):
         send_mail(_(subject) % values, _(body) % values, None, [recipient])
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100, ignore_result=True)
+def close_resolved_tickets() -> int:
+    """Close tickets left resolved for longer than the reopen window (beat, hourly)."""
+    cutoff = timezone.now() - timedelta(days=settings.AUTO_CLOSE_AFTER_DAYS)
+    return services.tickets_close_resolved(resolved_before=cutoff)

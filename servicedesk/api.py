@@ -34,8 +34,8 @@ class GroupSerializer(serializers.ModelSerializer[AssignmentGroup]):
 
 class UserSerializer(serializers.ModelSerializer[User]):
     name = serializers.CharField(source="__str__", read_only=True)
-    department = serializers.StringRelatedField()
-    trust = serializers.StringRelatedField()
+    department = serializers.CharField(source="department.name", read_only=True, default=None)
+    trust = serializers.CharField(source="trust.name", read_only=True, default=None)
 
     class Meta:
         model = User
@@ -93,6 +93,8 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet[User]):
     ordering_fields = ["last_name", "first_name", "username", "id"]
 
     def get_queryset(self) -> Any:
-        return User.objects.filter(is_active=True).select_related("department", "trust").order_by(
-            "last_name", "first_name", "id"
+        return (
+            User.objects.filter(is_active=True)
+            .select_related("department", "trust")
+            .order_by("last_name", "first_name", "id")
         )

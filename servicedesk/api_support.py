@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
-from rest_framework import exceptions, pagination, status
+from rest_framework import exceptions, pagination
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 from .parsers import PayloadTooLarge
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map domain errors to HTTP; everything else as DRF does."""
@@ -40,7 +40,12 @@ class StrictOrderingFilter(OrderingFilter):
             bad = [f for f in fields if f.lstrip("-") not in allowed]
             if bad:
                 raise exceptions.ValidationError(
-                    {self.ordering_param: [f"Unknown ordering field: {', '.join(bad)}. Allowed: {', '.join(sorted(allowed))}."]}
+                    {
+                        self.ordering_param: [
+                            f"Unknown ordering field: {', '.join(bad)}. "
+                            f"Allowed: {', '.join(sorted(allowed))}."
+                        ]
+                    }
                 )
             return [*fields, "-id"] if "id" not in {f.lstrip("-") for f in fields} else fields
         return self.get_default_ordering(view)
@@ -50,5 +55,3 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
-
-

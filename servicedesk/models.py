@@ -26,9 +26,7 @@ class Department(models.Model):
 
     class Meta:
         ordering = ["trust__name", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["trust", "name"], name="department_unique_per_trust")
-        ]
+        constraints = [models.UniqueConstraint(fields=["trust", "name"], name="department_unique_per_trust")]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
 
@@ -131,9 +129,7 @@ class Service(models.Model):
     class Meta:
         ordering = ["tier", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(tier__gte=1, tier__lte=3), name="service_tier_1_to_3"
-            )
+            models.CheckConstraint(condition=models.Q(tier__gte=1, tier__lte=3), name="service_tier_1_to_3")
         ]
         verbose_name = _("service")
         verbose_name_plural = _("services")
@@ -151,9 +147,7 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_per_parent")
-        ]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_unique_per_parent")]
         verbose_name = _("category")
         verbose_name_plural = _("categories")
 

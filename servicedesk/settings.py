@@ -213,7 +213,15 @@ CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 50
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "close-resolved-tickets": {
+        "task": "incidents.tasks.close_resolved_tickets",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},  # a late run is dropped: the next one does the same work
+    },
+}
+# Resolved tickets the caller has not reopened within this many days are closed.
+AUTO_CLOSE_AFTER_DAYS = env_int("AUTO_CLOSE_AFTER_DAYS", 7)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 LOGGING = {

@@ -6,7 +6,16 @@ import factory
 from django.utils import timezone
 
 from incidents.models import Comment, Ticket
-from servicedesk.models import AssignmentGroup, Category, Department, GroupLevel, HealthTrust, Role, Service, User
+from servicedesk.models import (
+    AssignmentGroup,
+    Category,
+    Department,
+    GroupLevel,
+    HealthTrust,
+    Role,
+    Service,
+    User,
+)
 
 
 class HealthTrustFactory(factory.django.DjangoModelFactory):

@@ -102,7 +102,9 @@ def test_caller_downloads_their_public_attachment_as_a_download(api_for, other_e
     assert b"".join(response.streaming_content) == b"\x89PNG data"
 
 
-def test_attachment_of_one_ticket_is_not_reachable_through_another(api_for, other_end_user, b_ticket, ticket_of):
+def test_attachment_of_one_ticket_is_not_reachable_through_another(
+    api_for, other_end_user, b_ticket, ticket_of
+):
     own_other_ticket = ticket_of(other_end_user)
     attachment = b_ticket.attachments.get()
 
@@ -113,7 +115,9 @@ def test_attachment_of_one_ticket_is_not_reachable_through_another(api_for, othe
     assert response.status_code == 404
 
 
-def test_resolver_cannot_change_a_ticket_of_another_group(api_for, resolver, end_user, ticket_of, first_line_group):
+def test_resolver_cannot_change_a_ticket_of_another_group(
+    api_for, resolver, end_user, ticket_of, first_line_group
+):
     # The resolver called this one in, so they may see it, but it sits with the customer centre.
     ticket = ticket_of(resolver)
 
@@ -129,7 +133,9 @@ def test_resolver_cannot_change_a_ticket_of_another_group(api_for, resolver, end
     assert not TicketEvent.objects.filter(ticket=ticket).exists()
 
 
-def test_resolver_gets_404_for_another_groups_ticket_they_have_no_part_in(api_for, resolver, end_user, ticket_of):
+def test_resolver_gets_404_for_another_groups_ticket_they_have_no_part_in(
+    api_for, resolver, end_user, ticket_of
+):
     ticket = ticket_of(end_user)
 
     response = api_for(resolver).post(f"/api/tickets/{ticket.pk}/claim/", {})

@@ -31,7 +31,9 @@ def agent_api(api_for, agent) -> APIClient:
         ({"title": "ok", "description": "nul \x00 inside"}, "description"),
     ],
 )
-def test_invalid_ticket_is_400_with_the_field_named_and_nothing_saved(agent_api, end_user, first_line_group, body, field):
+def test_invalid_ticket_is_400_with_the_field_named_and_nothing_saved(
+    agent_api, end_user, first_line_group, body, field
+):
     response = agent_api.post("/api/tickets/", {"caller": end_user.pk, **body})
 
     assert response.status_code == 400
@@ -74,7 +76,9 @@ def test_moderately_nested_json_beyond_the_limit_is_400(agent_api, end_user, fir
     nested: object = "x"
     for _ in range(30):
         nested = {"a": nested}
-    response = agent_api.post("/api/tickets/", {"caller": end_user.pk, "title": "t", "extra": nested}, format="json")
+    response = agent_api.post(
+        "/api/tickets/", {"caller": end_user.pk, "title": "t", "extra": nested}, format="json"
+    )
 
     assert response.status_code == 400
     assert not Ticket.objects.exists()

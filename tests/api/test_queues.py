@@ -47,7 +47,9 @@ def test_queues_list_counts_unclaimed_tickets(api_for, agent, end_user, ticket_o
     assert {q["name"]: q["waiting"] for q in queues} == {"Customer centre": 2}
 
 
-def test_resolver_cannot_claim_from_another_groups_queue(api_for, resolver, end_user, ticket_of, first_line_group):
+def test_resolver_cannot_claim_from_another_groups_queue(
+    api_for, resolver, end_user, ticket_of, first_line_group
+):
     ticket = ticket_of(end_user)
 
     response = api_for(resolver).post(f"/api/queues/{first_line_group.pk}/claim-next/", {})

@@ -16,7 +16,13 @@ def test_agent_logs_an_incident_with_priority_from_the_matrix(api_for, agent, en
 
     response = api_for(agent).post(
         "/api/tickets/",
-        {"caller": end_user.pk, "title": "EPR is down on ward 3", "service": service.pk, "impact": 1, "urgency": 1},
+        {
+            "caller": end_user.pk,
+            "title": "EPR is down on ward 3",
+            "service": service.pk,
+            "impact": 1,
+            "urgency": 1,
+        },
     )
 
     assert response.status_code == 201, response.json()
@@ -37,7 +43,9 @@ def test_a_service_request_gets_a_req_number(api_for, agent, end_user, first_lin
     assert response.json()["number"].startswith("REQ")
 
 
-def test_end_user_cannot_set_caller_priority_group_or_assignee(api_for, end_user, other_end_user, agent, first_line_group, second_line_group):
+def test_end_user_cannot_set_caller_priority_group_or_assignee(
+    api_for, end_user, other_end_user, agent, first_line_group, second_line_group
+):
     response = api_for(end_user).post(
         "/api/tickets/",
         {
@@ -170,7 +178,9 @@ def test_list_orders_by_an_allowed_field_and_paginates(api_for, agent, end_user,
     assert body["next"] is not None
 
 
-def test_resolver_sees_their_groups_tickets_and_those_they_called_in(api_for, resolver, second_line_group, end_user, ticket_of):
+def test_resolver_sees_their_groups_tickets_and_those_they_called_in(
+    api_for, resolver, second_line_group, end_user, ticket_of
+):
     group_ticket = ticket_of(end_user, assignment_group=second_line_group)
     own_call = ticket_of(resolver)
     ticket_of(end_user)  # in the customer centre's queue: not the resolver's business

@@ -10,10 +10,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _events(ticket):
-    return [(e.action, e.field, e.old_value, e.new_value) for e in TicketEvent.objects.filter(ticket=ticket).order_by("id")]
+    return [
+        (e.action, e.field, e.old_value, e.new_value)
+        for e in TicketEvent.objects.filter(ticket=ticket).order_by("id")
+    ]
 
 
-def test_full_lifecycle_yields_one_event_per_changed_field(api_for, agent, resolver, end_user, second_line_group, ticket_of):
+def test_full_lifecycle_yields_one_event_per_changed_field(
+    api_for, agent, resolver, end_user, second_line_group, ticket_of
+):
     ticket = ticket_of(end_user)
     agent_api, resolver_api = api_for(agent), api_for(resolver)
 
@@ -87,7 +92,9 @@ def test_created_ticket_has_a_created_event(api_for, agent, end_user, first_line
         (State.RESOLVED, "pend", {"reason": "customer"}),
     ],
 )
-def test_illegal_transition_is_409_and_changes_nothing(api_for, agent, end_user, ticket_of, state, transition, body):
+def test_illegal_transition_is_409_and_changes_nothing(
+    api_for, agent, end_user, ticket_of, state, transition, body
+):
     ticket = ticket_of(end_user, state=state, assignee=agent)
 
     response = api_for(agent).post(f"/api/tickets/{ticket.pk}/{transition}/", body)
@@ -114,7 +121,9 @@ def test_claiming_an_already_claimed_ticket_is_409(api_for, agent, end_user, tic
     assert ticket.assignee == agent
 
 
-def test_assign_to_someone_outside_the_group_is_refused(api_for, agent, end_user, ticket_of, second_line_group):
+def test_assign_to_someone_outside_the_group_is_refused(
+    api_for, agent, end_user, ticket_of, second_line_group
+):
     ticket = ticket_of(end_user)
 
     response = api_for(agent).post(

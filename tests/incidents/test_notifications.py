@@ -57,7 +57,9 @@ def test_ticket_is_saved_promptly_when_the_broker_is_down(agent, end_user, caplo
     client.force_authenticate(agent)
     try:
         started = time.monotonic()
-        response = client.post("/api/tickets/", {"caller": end_user.pk, "title": "Broker is down"}, format="json")
+        response = client.post(
+            "/api/tickets/", {"caller": end_user.pk, "title": "Broker is down"}, format="json"
+        )
         elapsed = time.monotonic() - started
     finally:
         celery_app.conf.broker_url = original
@@ -66,4 +68,6 @@ def test_ticket_is_saved_promptly_when_the_broker_is_down(agent, end_user, caplo
     assert response.status_code == 201
     assert Ticket.objects.filter(pk=response.json()["id"]).exists()
     assert elapsed < 10  # bounded by the broker timeouts, no hang
-    assert any("on_commit" in record.getMessage() for record in caplog.records)  # the failed enqueue is logged
+    assert any(
+        "on_commit" in record.getMessage() for record in caplog.records
+    )  # the failed enqueue is logged

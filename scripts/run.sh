@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The run command: install, migrate, load demo data once, then serve web + Celery worker + beat.
+# Zero setup: SQLite and a filesystem broker under var/. Set DATABASE_URL / REDIS_URL to use
+# PostgreSQL and Redis instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/venv.sh requirements.txt
+py=.venv/bin/python
+export SERVICEDESK_VAR_DIR="${SERVICEDESK_VAR_DIR:-$(pwd)/var}"
+mkdir -p "$SERVICEDESK_VAR_DIR/broker" "$SERVICEDESK_VAR_DIR/broker-processed"
+export SERVICEDESK_PORT="${SERVICEDESK_PORT:-8000}"
+export SERVICEDESK_HOST="${SERVICEDESK_HOST:-127.0.0.1}"
+export DJANGO_SETTINGS_MODULE=servicedesk.settings
+
+$py manage.py migrate --no-input -v 0
+$py manage.py demo_data --if-empty
+$py manage.py collectstatic --no-input -v 0
+
+cat <<TXT
+
+  Service desk running at  http://${SERVICEDESK_HOST}:${SERVICEDESK_PORT}/
+  Agent console            http://${SERVICEDESK_HOST}:${SERVICEDESK_PORT}/console/
+  API docs                 http://${SERVICEDESK_HOST}:${SERVICEDESK_PORT}/api/docs/
+  Admin                    http://${SERVICEDESK_HOST}:${SERVICEDESK_PORT}/admin/
+
+  Demo logins (password: demo)
+    enduser1, enduser2   end users (different health trusts)
+    agent1, agent2       first-line agents, customer centre
+    resolver1            second-line resolver
+    cab1                 change manager
+    manager1             service-desk manager
+    admin                administrator
+
+  Database: $($py -c 'from django.conf import settings as s; import django; django.setup(); print(s.DATABASES["default"]["ENGINE"].rsplit(".",1)[-1])')   Broker: $($py -c 'import django; django.setup(); from django.conf import settings as s; print(s.CELERY_BROKER_URL.split(":")[0])')
+  Stop with Ctrl-C.
+
+TXT
+exec .venv/bin/honcho start -f Procfile
