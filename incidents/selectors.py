@@ -109,6 +109,8 @@ def attachment_get_for_user(user: User, pk: object, ticket_pk: int | str | None 
 
 def queues_for(user: User) -> QuerySet[AssignmentGroup]:
     """Assignment groups as queues, with how many unclaimed tickets wait in each."""
+    if not user.is_authenticated:
+        return AssignmentGroup.objects.none()
     groups = AssignmentGroup.objects.filter(active=True).annotate(
         waiting=Count(
             "tickets",

@@ -345,7 +345,9 @@ def ticket_assign(
         }
         if group_changed:
             values["reassignment_count"] = ticket.reassignment_count + 1
-        if assignee is None and (group_changed or ticket.assignee_id is not None):
+        if assignee is not None:
+            values["queue_entered_at"] = None  # handed to a person: out of the queue
+        elif group_changed or ticket.assignee_id is not None:
             values["queue_entered_at"] = now
         action = EventAction.ASSIGNED
         if group_changed and group.level > old_level:

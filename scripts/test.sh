@@ -25,6 +25,8 @@ echo "== ruff"
 .venv/bin/ruff check .
 echo "== mypy (domain code)"
 .venv/bin/mypy servicedesk incidents changes sla
+echo "== OpenAPI schema (no warnings)"
+$py manage.py spectacular --validate --fail-on-warn --file /dev/null
 echo "== makemigrations --check"
 $py manage.py makemigrations --check --dry-run
 echo "== pytest"

@@ -187,6 +187,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "incidents.models.LEVEL_CHOICES",
+        "PendingReasonEnum": "incidents.models.PendingReason",
+        "ResolutionCodeEnum": "incidents.models.ResolutionCode",
+    },
 }
 
 # Celery: Redis in production and tests; a filesystem broker (no server) for the demo.

@@ -1,0 +1,1482 @@
+"""Demo data: the organisation, its people and four months of ticket history.
+
+Used by `manage.py demo_data` (a thin wrapper). Never run against production data.
+
+Reference data (trusts, departments, groups, services, categories) is created with
+get_or_create, so running twice does not duplicate it. People and tickets are written with
+bulk_create so that the default 300 people and 3,000 tickets take seconds even on SQLite.
+
+Tickets, their events and comments are written directly here, not through incidents.services:
+this module *replays* history that happened in the past (with past timestamps), which no service
+function can do because every transition is stamped `timezone.now()`. `_Replay` mirrors the
+services' field changes one to one, so the rows look exactly like the ones the services write.
+It is a data generator, not an entry point for live changes.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from incidents.models import (
+    Channel,
+    Comment,
+    EventAction,
+    Kind,
+    PendingReason,
+    PriorityRule,
+    ResolutionCode,
+    State,
+    Ticket,
+    TicketEvent,
+    format_number,
+)
+
+from .models import AssignmentGroup, Category, Department, GroupLevel, HealthTrust, Role, Service, User
+
+DEMO_PASSWORD = "demo"  # noqa: S105 -- the documented demo password (DESIGN.md), demo data only
+CUSTOMER_CENTRE = "Customer centre"
+SPAN_DAYS = 120  # about four months of history
+
+# Local time is used only here, to place events inside the department's working day.
+OSLO = ZoneInfo("Europe/Oslo")
+WORK_START = time(7, 30)
+WORK_END = time(15, 30)
+
+TRUSTS: list[tuple[str, str, str, float]] = [
+    # name, code, PC-name prefix, share of the end users
+    ("Helse Bergen", "helse-bergen", "HB", 0.45),
+    ("Helse Stavanger", "helse-stavanger", "SUS", 0.30),
+    ("Helse Fonna", "helse-fonna", "HF", 0.15),
+    ("Helse Førde", "helse-forde", "HFD", 0.10),
+]
+DEPARTMENTS = [
+    "Akuttmottak",
+    "Medisinsk klinikk",
+    "Kirurgisk klinikk",
+    "Laboratorium for medisinsk biokjemi",
+    "Radiologisk avdeling",
+    "Barneklinikken",
+    "Kvinneklinikken",
+    "Intensivavdelingen",
+    "Psykiatrisk klinikk",
+    "Administrasjon",
+]
+DEPARTMENTS_PER_TRUST = {"helse-bergen": 10, "helse-stavanger": 8, "helse-fonna": 6, "helse-forde": 6}
+
+# name, level, share of the resolvers. Customer centre comes first: services.first_line_group()
+# takes the first-line group with the lowest id, so it must be created before any other.
+GROUPS: list[tuple[str, int, float]] = [
+    (CUSTOMER_CENTRE, GroupLevel.FIRST_LINE, 0),
+    ("Workstation", GroupLevel.SECOND_LINE, 8),
+    ("Network", GroupLevel.SECOND_LINE, 5),
+    ("PACS/RIS", GroupLevel.SECOND_LINE, 3),
+    ("Lab systems", GroupLevel.SECOND_LINE, 4),
+    ("EPR", GroupLevel.SECOND_LINE, 6),
+    ("Patient administration", GroupLevel.SECOND_LINE, 3),
+    ("Telephony", GroupLevel.SECOND_LINE, 3),
+    ("Access management", GroupLevel.SECOND_LINE, 5),
+    ("Ambulance dispatch", GroupLevel.SECOND_LINE, 2),
+    ("Out-of-hours systems", GroupLevel.SECOND_LINE, 2),
+    ("Identity & e-mail", GroupLevel.SECOND_LINE, 3),
+    ("Printing", GroupLevel.SECOND_LINE, 3),
+    ("Mobile devices", GroupLevel.SECOND_LINE, 2),
+    ("Applications", GroupLevel.SECOND_LINE, 3),
+    ("Integration", GroupLevel.SECOND_LINE, 2),
+    ("Database/Server operations", GroupLevel.SECOND_LINE, 3),
+    ("Infrastructure architecture", GroupLevel.THIRD_LINE, 2),
+    ("Security operations", GroupLevel.THIRD_LINE, 2),
+    ("DIPS vendor", GroupLevel.VENDOR, 1),
+    ("Sectra vendor", GroupLevel.VENDOR, 1),
+]
+VENDOR_DOMAINS = {"DIPS vendor": "dips.example.com", "Sectra vendor": "sectra.example.com"}
+
+# The tier-1 services named in DESIGN.md (four lab systems), with their owner groups.
+TIER_1_SERVICES: dict[str, str] = {
+    "Workstation": "Workstation",
+    "PACS/RIS": "PACS/RIS",
+    "LIMS Microbiology": "Lab systems",
+    "LIMS Clinical chemistry": "Lab systems",
+    "LIMS Pathology": "Lab systems",
+    "LIMS Blood bank": "Lab systems",
+    "Patient administration (PAS)": "Patient administration",
+    "Physical network": "Network",
+    "EPR (electronic patient record)": "EPR",
+    "Telephony": "Telephony",
+    "Ambulance dispatch": "Ambulance dispatch",
+    "Out-of-hours systems": "Out-of-hours systems",
+}
+OTHER_SERVICES: list[tuple[str, int, str]] = [
+    ("E-mail", 2, "Identity & e-mail"),
+    ("User accounts and access", 2, "Access management"),
+    ("Printing", 2, "Printing"),
+    ("Integration engine", 2, "Integration"),
+    ("Database and server hosting", 2, "Database/Server operations"),
+    ("Mobile phones", 3, "Mobile devices"),
+    ("Office apps", 3, "Applications"),
+    ("Intranet", 3, "Applications"),
+    ("Remote access (VPN)", 3, "Network"),
+]
+LAB_SERVICES = ("LIMS Microbiology", "LIMS Clinical chemistry", "LIMS Pathology", "LIMS Blood bank")
+
+CATEGORIES: dict[str, list[str]] = {
+    "Hardware": ["PC", "Peripherals"],
+    "Software": ["Clinical application", "Office application"],
+    "Access": ["New access", "Password reset"],
+    "Network": ["Wired", "Wi-Fi", "VPN"],
+    "Printing": [],
+    "Telephony": ["Desk phone", "Mobile phone"],
+    "Other": [],
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    language: str
+    phone: str
+    trust: str = ""  # trust code; IT staff belong to no trust
+    department: str = ""
+    group: str = ""
+    superuser: bool = False
+
+
+# fmt: off
+DEMO_LOGINS = [
+    DemoLogin("enduser1", "Ingrid", "Haugland", Role.END_USER, "nb", "+4791234501", "helse-bergen",
+              "Akuttmottak"),
+    DemoLogin("enduser2", "Lars", "Eide", Role.END_USER, "en", "+4791234502", "helse-stavanger",
+              "Radiologisk avdeling"),
+    DemoLogin("agent1", "Emma", "Solheim", Role.FIRST_LINE, "en", "+4791234503", group=CUSTOMER_CENTRE),
+    DemoLogin("agent2", "Ola", "Mikkelsen", Role.FIRST_LINE, "nb", "+4791234504", group=CUSTOMER_CENTRE),
+    DemoLogin("resolver1", "Jonas", "Berg", Role.RESOLVER, "nb", "+4791234505", group="Workstation"),
+    DemoLogin("cab1", "Marte", "Lie", Role.CHANGE_MANAGER, "en", "+4791234506"),
+    DemoLogin("manager1", "Silje", "Nygaard", Role.MANAGER, "nb", "+4791234507"),
+    DemoLogin("admin", "Kristian", "Vik", Role.ADMIN, "en", "+4791234508", superuser=True),
+]
+# fmt: on
+MONITORING_USERNAME = "monitoring"
+
+
+@dataclass(frozen=True)
+class Template:
+    """A kind of ticket the desk sees: what it is about and how it is usually handled."""
+
+    kind: str
+    services: tuple[str, ...]
+    category: tuple[str, str]  # (parent, child); child "" for a top-level category
+    titles: tuple[str, ...]
+    notes: tuple[str, ...]
+    weight: float
+    first_line_rate: float  # share resolved by the customer centre
+    group: str  # second-line group it is escalated to
+    further: str = ""  # third-line or vendor group some escalations continue to
+
+
+def _template(
+    kind: str,
+    services: str,
+    category: str,
+    weight: float,
+    first_line_rate: float,
+    group: str,
+    further: str,
+    titles: str,
+    notes: str,
+) -> Template:
+    """A Template from the compact table below: lists are " | "-separated, the category is "Parent/Child"."""
+    parent, _, child = category.partition("/")
+    return Template(
+        kind=kind,
+        services=tuple(services.split(" | ")),
+        category=(parent, child),
+        titles=tuple(titles.split(" | ")),
+        notes=tuple(notes.split(" | ")),
+        weight=weight,
+        first_line_rate=first_line_rate,
+        group=group,
+        further=further,
+    )
+
+
+INC, REQ = Kind.INCIDENT, Kind.REQUEST
+# The first-line rates are tuned so that about two thirds of all tickets are resolved at first line
+# (69 % in the 2019 report); the weights so that about a third are service requests.
+# fmt: off
+TEMPLATES: list[Template] = [
+    # kind, service(s), category, weight, first-line rate, escalation group, further group; titles; notes
+    _template(INC, "Workstation", "Hardware/PC", 12, 0.75, "Workstation", "Infrastructure architecture",
+        "PC will not start on the ward | Ward PC is very slow | Screen stays black after log-in | "
+        "Keyboard and mouse do not respond | Blue screen on the medication room PC | "
+        "Docking station does not detect the laptop",
+        "Restarted the PC and cleared the local profile cache. | Replaced the keyboard from ward stock. | "
+        "Reinstalled the docking station driver remotely. | "
+        "Re-imaged the PC; user data is on the home drive."),
+    _template(REQ, "User accounts and access", "Access/Password reset", 20, 0.97, "Access management", "",
+        "Forgotten password | Password expired, cannot log in | Account locked after too many attempts | "
+        "Cannot log in to Windows after holiday",
+        "Identity checked by phone; password reset, user must change it at next log-in. | "
+        "Account unlocked after identity check."),
+    _template(REQ, "User accounts and access", "Access/New access", 8, 0.65, "Access management", "",
+        "Access to DIPS for a new employee | Access to Sectra PACS for a locum doctor | "
+        "Access to the shared folder of Kirurgisk klinikk | New user account for a summer temp | "
+        "Extend access for a student nurse | Access to the lab system for a new bioengineer",
+        "Access granted as ordered by the line manager. | Account created and access roles assigned."),
+    _template(INC, "EPR (electronic patient record)", "Software/Clinical application", 8, 0.65,
+        "EPR", "DIPS vendor",
+        "DIPS hangs when opening a patient chart | Cannot sign notes in DIPS | "
+        "Error when printing the discharge summary from DIPS | Medication chart does not update in DIPS | "
+        "DIPS Arena log-in fails with a certificate error",
+        "Cleared the DIPS client cache and re-registered the certificate. | "
+        "Known fault; the vendor's patch has been installed. | Corrected the user's role in DIPS."),
+    _template(INC, "PACS/RIS", "Software/Clinical application", 4, 0.4, "PACS/RIS", "Sectra vendor",
+        "Images do not load in Sectra PACS | RIS worklist is empty | "
+        "Cannot open X-ray images from the ward | Radiology reports missing in RIS",
+        "Restarted the image streaming service on the PACS server. | "
+        "Reset the user's PACS profile; images load again. | The vendor corrected the worklist filter."),
+    _template(INC, " | ".join(LAB_SERVICES), "Software/Clinical application", 4, 0.35, "Lab systems", "",
+        "Lab results not transferred to the EPR | Label printer in the lab prints blank labels | "
+        "Sample registration fails in LIMS | Analyser interface stopped sending results",
+        "Restarted the analyser interface; queued results were sent. | "
+        "Replaced the label roll and recalibrated. | Corrected the order code mapping."),
+    _template(INC, "Patient administration (PAS)", "Software/Clinical application", 3, 0.5,
+        "Patient administration", "DIPS vendor",
+        "Cannot book an outpatient appointment | Patient not found in PAS | "
+        "Referral stuck in the incoming queue | Wrong ward shown for an admitted patient",
+        "Merged the duplicate patient record. | Released the referral from the queue. | "
+        "Corrected the stay; the ward shows correctly."),
+    _template(INC, "Physical network", "Network/Wired", 3, 0.45, "Network", "Infrastructure architecture",
+        "No network on the ward PCs | Network socket in the office does not work | "
+        "Very slow network in the radiology department",
+        "Patched the socket to the right VLAN. | Replaced a faulty switch port."),
+    _template(INC, "Physical network", "Network/Wi-Fi", 2, 0.65, "Network", "",
+        "Wi-Fi drops in the outpatient clinic | Cannot connect the tablet to the hospital Wi-Fi",
+        "Re-enrolled the device certificate for Wi-Fi. | Restarted the access point on a free channel."),
+    _template(INC, "Telephony", "Telephony/Desk phone", 3, 0.6, "Telephony", "",
+        "Desk phone has no dial tone | Cannot transfer calls to the ward | DECT alarm phone does not ring | "
+        "Voicemail cannot be reached",
+        "Re-registered the handset. | Corrected the call forwarding in the switchboard."),
+    _template(INC, "Mobile phones", "Telephony/Mobile phone", 2, 0.7, "Mobile devices", "",
+        "Work mobile does not receive e-mail | Mobile phone screen broken",
+        "Re-enrolled the phone in device management. | Replacement phone sent to the ward."),
+    _template(INC, "Printing", "Printing", 8, 0.85, "Printing", "",
+        "Printer on the ward does not print | Printer reports a paper jam but there is none | "
+        "Cannot add the ward printer | Wristband printer prints faded",
+        "Cleared the print queue and restarted the printer. | Added the printer from the print server. | "
+        "Replaced the print head."),
+    _template(INC, "E-mail", "Software/Office application", 5, 0.85, "Identity & e-mail", "",
+        "Outlook does not start | Shared mailbox missing in Outlook | "
+        "E-mail to an external recipient bounced | Calendar does not sync to the phone",
+        "Repaired the Outlook profile. | Re-added the shared mailbox. | Recipient address corrected."),
+    _template(INC, "Office apps", "Software/Office application", 4, 0.9, "Applications", "",
+        "Word crashes when opening a document | Excel file opens read-only | No sound in a Teams meeting",
+        "Repaired the Office installation. | Released the file lock. | Selected the right audio device."),
+    _template(INC, "Ambulance dispatch", "Software/Clinical application", 1, 0.15, "Ambulance dispatch", "",
+        "Dispatch map does not update vehicle positions | Dispatch system slow at the emergency centre",
+        "Restarted the position feed. | Added capacity to the dispatch database server."),
+    _template(INC, "Out-of-hours systems", "Software/Clinical application", 1, 0.2,
+        "Out-of-hours systems", "",
+        "Out-of-hours clinic cannot open the patient journal | Out-of-hours phone queue does not route calls",
+        "Renewed the integration certificate. | Corrected the queue routing."),
+    _template(INC, "Remote access (VPN)", "Network/VPN", 2, 0.85, "Network", "",
+        "VPN does not connect from home | Remote access token does not work",
+        "Re-issued the token. | Reinstalled the VPN client."),
+    _template(INC, "Intranet", "Other", 1, 0.85, "Applications", "",
+        "Intranet page shows an error | Cannot find the procedure document on the intranet",
+        "Showed the user where the document is. | Fixed the broken link."),
+    _template(INC, "E-mail", "Other", 2, 0.8, "Security operations", "",
+        "Suspicious e-mail received (phishing?) | Clicked a link in a suspicious e-mail",
+        "User told to delete the message; sender blocked. | "
+        "Password reset and sessions revoked as a precaution."),
+    _template(REQ, "Workstation", "Hardware/Peripherals", 4, 0.45, "Workstation", "",
+        "New keyboard and mouse | Extra screen for the office | Headset for phone calls | "
+        "New laptop for a new employee",
+        "Delivered to the ward. | Equipment delivered and set up."),
+    _template(REQ, "Office apps", "Software/Office application", 2, 0.6, "Workstation", "",
+        "Install Adobe Acrobat | Install statistics software (SPSS)",
+        "Installed from the software centre."),
+    _template(REQ, "Mobile phones", "Telephony/Mobile phone", 2, 0.5, "Mobile devices", "",
+        "New work mobile phone | Move phone number to a new SIM card",
+        "Phone delivered and enrolled. | SIM card activated."),
+    _template(REQ, "E-mail", "Access/New access", 2, 0.7, "Identity & e-mail", "",
+        "Access to a shared mailbox | New distribution list for the ward",
+        "Access granted. | Distribution list created."),
+    _template(REQ, "Printing", "Printing", 1, 0.2, "Printing", "",
+        "Connect a new printer on the ward",
+        "Printer installed on the print server."),
+]
+# fmt: on
+
+# Alerts that monitoring logs straight into the owner group's queue.
+MONITORING_ALERTS: list[tuple[str, str]] = [
+    ("Physical network", "Switch not responding in building {n}"),
+    ("Database and server hosting", "Disk space below 10 % on database server db{n}"),
+    ("Integration engine", "HL7 message queue above threshold"),
+    ("PACS/RIS", "PACS archive response time above threshold"),
+    ("EPR (electronic patient record)", "EPR application server app{n} not responding"),
+]
+MAJOR_TITLES: dict[str, str] = {
+    "Workstation": "Log-in to PCs fails hospital-wide",
+    "PACS/RIS": "PACS unavailable: images do not load for anyone",
+    "LIMS Microbiology": "Microbiology lab system down",
+    "LIMS Clinical chemistry": "Lab results from clinical chemistry do not reach the EPR",
+    "LIMS Pathology": "Pathology lab system unavailable",
+    "LIMS Blood bank": "Blood bank system unavailable",
+    "Patient administration (PAS)": "PAS unavailable: patients cannot be admitted",
+    "Physical network": "Network outage in the main hospital building",
+    "EPR (electronic patient record)": "DIPS down for all users",
+    "Telephony": "Switchboard down: no incoming calls",
+    "Ambulance dispatch": "Ambulance dispatch system unstable",
+    "Out-of-hours systems": "Out-of-hours clinics cannot open journals",
+}
+
+ASK_CUSTOMER = (
+    "Could you tell us the PC name? It is on the sticker on the front, e.g. {pc}.",
+    "Does this happen on other PCs on the ward as well?",
+    "Please log out and in again and tell us whether the error persists.",
+    "Could you send us a screenshot of the error message?",
+    "Who is the line manager that approves this order?",
+)
+CUSTOMER_REPLIES = (
+    "The PC name is {pc}.",
+    "Yes, it happens on all PCs in the room.",
+    "Still the same after logging in again.",
+    "Screenshot sent by e-mail.",
+    "My line manager has approved it.",
+)
+INTERNAL_NOTES = (
+    "Checked the event log: the profile service failed at log-in.",
+    "Same fault reported from another ward; watching for a pattern.",
+    "Restarted the application server node 2.",
+    "Reproduced the fault on a test PC.",
+    "Checked with the ward; the fault appears at shift change.",
+)
+THIRD_PARTY_NOTES = (
+    "Case raised with the vendor, their reference {ref}.",
+    "Waiting for the vendor's patch, expected this week.",
+    "Waiting for the replacement part from the supplier.",
+)
+REOPEN_REASONS = (
+    "It is not working again.",
+    "The same error came back this morning.",
+    "Only half of it was done.",
+)
+
+# Bookkeeping columns the services derive and do not write history rows for.
+_UNRECORDED = frozenset(
+    {
+        "queue_entered_at",
+        "reassignment_count",
+        "reopen_count",
+        "resolved_by_group",
+        "closed_at",
+        "resolved_at",
+    }
+)
+
+
+# --- working time --------------------------------------------------------------------------
+
+
+def _window(day: date) -> tuple[datetime, datetime] | None:
+    """The day's working interval in UTC (local 07:30–15:30 converted), or None at weekends.
+
+    Public holidays are ignored: this only shapes demo data, it is not the SLA calendar.
+    """
+    if day.weekday() >= 5:
+        return None
+    start = datetime.combine(day, WORK_START, tzinfo=OSLO).astimezone(UTC)
+    end = datetime.combine(day, WORK_END, tzinfo=OSLO).astimezone(UTC)
+    return start, end
+
+
+def add_working_minutes(start: datetime, minutes: float) -> datetime:
+    """The instant `minutes` of working time after `start` (the clock stops outside 07:30–15:30)."""
+    remaining = timedelta(minutes=minutes)
+    current = start.astimezone(UTC)
+    day = current.astimezone(OSLO).date()
+    while True:
+        window = _window(day)
+        if window is not None:
+            begin, end = window
+            current = max(current, begin)
+            if current < end:
+                if current + remaining <= end:
+                    return current + remaining
+                remaining -= end - current
+        day += timedelta(days=1)
+
+
+def is_working_time(at: datetime) -> bool:
+    window = _window(at.astimezone(OSLO).date())
+    return window is not None and window[0] <= at < window[1]
+
+
+# --- replaying history ---------------------------------------------------------------------
+
+
+@dataclass
+class _EventRow:
+    at: datetime
+    actor: User | None
+    action: str
+    field_name: str = ""
+    old: str = ""
+    new: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    internal: bool = False
+    comment: _CommentRow | None = None
+
+
+@dataclass
+class _CommentRow:
+    at: datetime
+    author: User
+    body: str
+    internal: bool
+    saved: Comment | None = None
+
+
+def _display(value: Any) -> str:
+    # As incidents.services._display: users by name, groups by name, choices by value.
+    if value is None:
+        return ""
+    return str(value)
+
+
+class _Replay:
+    """One ticket's history, applied to an unsaved Ticket with the same field changes as the
+    service functions (see incidents/services.py), collecting the events and comments."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        self.ticket = ticket
+        self.events: list[_EventRow] = []
+        self.comments: list[_CommentRow] = []
+
+    def _change(
+        self,
+        at: datetime,
+        actor: User | None,
+        action: str,
+        values: dict[str, Any],
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        ticket = self.ticket
+        for name, new in values.items():
+            old = getattr(ticket, name)
+            if old == new:
+                continue
+            setattr(ticket, name, new)
+            if name not in _UNRECORDED:
+                self.events.append(
+                    _EventRow(at, actor, action, name, _display(old), _display(new), details or {})
+                )
+        ticket.updated_at = at
+
+    def create(self, at: datetime, actor: User | None) -> None:
+        ticket = self.ticket
+        group = ticket.assignment_group
+        details = {
+            "kind": ticket.kind,
+            "channel": ticket.channel,
+            "priority": ticket.priority,
+            "assignment_group": group.name if group else "",
+        }
+        # new_value (the ticket number) is filled in once the ticket has its id.
+        self.events.append(_EventRow(at, actor, EventAction.CREATED, details=details))
+
+    def claim(self, at: datetime, actor: User) -> None:
+        ticket = self.ticket
+        entered = ticket.queue_entered_at
+        wait = (at - entered).total_seconds() if entered else None
+        self._change(
+            at,
+            actor,
+            EventAction.CLAIMED,
+            {"assignee": actor, "state": State.IN_PROGRESS, "queue_entered_at": None},
+            {"queue_wait_seconds": wait, "group": ticket.assignment_group_id},
+        )
+
+    def assign(self, at: datetime, actor: User, group: AssignmentGroup, assignee: User | None = None) -> None:
+        ticket = self.ticket
+        current = ticket.assignment_group
+        changed = current is None or group.pk != current.pk
+        values: dict[str, Any] = {
+            "assignment_group": group,
+            "assignee": assignee,
+            "state": State.ASSIGNED,
+            "pending_reason": "",
+        }
+        if changed:
+            values["reassignment_count"] = ticket.reassignment_count + 1
+        if assignee is None and (changed or ticket.assignee is not None):
+            values["queue_entered_at"] = at
+        elif assignee is not None:
+            # Handed to a person, so out of the queue. (services.ticket_assign keeps the stale
+            # value in this case, which no queue reads because the ticket has an assignee.)
+            values["queue_entered_at"] = None
+        old_level = current.level if current else 0
+        action = EventAction.ESCALATED if changed and group.level > old_level else EventAction.ASSIGNED
+        self._change(at, actor, action, values)
+
+    def start(self, at: datetime, actor: User) -> None:
+        values: dict[str, Any] = {"state": State.IN_PROGRESS, "pending_reason": ""}
+        if self.ticket.assignee is None:
+            values.update(assignee=actor, queue_entered_at=None)
+        self._change(at, actor, EventAction.STARTED, values)
+
+    def pend(self, at: datetime, actor: User, reason: str) -> None:
+        self._change(at, actor, EventAction.PENDED, {"state": State.PENDING, "pending_reason": reason})
+
+    def resolve(self, at: datetime, actor: User, code: str, note: str) -> None:
+        ticket = self.ticket
+        values: dict[str, Any] = {
+            "state": State.RESOLVED,
+            "pending_reason": "",
+            "resolution_code": code,
+            "resolution_note": note,
+            "resolved_at": at,
+            "resolved_by_group": ticket.assignment_group,
+            "queue_entered_at": None,
+        }
+        if ticket.assignee is None:
+            values["assignee"] = actor
+        self._change(at, actor, EventAction.RESOLVED, values)
+
+    def reopen(self, at: datetime, actor: User, reason: str) -> None:
+        ticket = self.ticket
+        values: dict[str, Any] = {
+            "state": State.IN_PROGRESS,
+            "resolved_at": None,
+            "resolved_by_group": None,
+            "resolution_code": "",
+            "resolution_note": "",
+            "reopen_count": ticket.reopen_count + 1,
+        }
+        if ticket.assignee is None:
+            values.update(state=State.ASSIGNED, queue_entered_at=at)
+        self._change(at, actor, EventAction.REOPENED, values, {"reason": reason})
+
+    def close(self, at: datetime, actor: User | None) -> None:
+        self._change(at, actor, EventAction.CLOSED, {"state": State.CLOSED, "closed_at": at})
+
+    def comment(self, at: datetime, author: User, body: str, internal: bool = False) -> None:
+        row = _CommentRow(at, author, body, internal)
+        self.comments.append(row)
+        self.events.append(_EventRow(at, author, EventAction.COMMENTED, internal=internal, comment=row))
+        self.ticket.updated_at = at
+
+
+# The state a ticket is in after each kind of step (comments change nothing).
+_STATE_AFTER = {
+    "create": State.NEW,
+    "claim": State.IN_PROGRESS,
+    "assign": State.ASSIGNED,
+    "start": State.IN_PROGRESS,
+    "pend": State.PENDING,
+    "resolve": State.RESOLVED,
+    "reopen": State.IN_PROGRESS,
+    "close": State.CLOSED,
+}
+
+
+@dataclass
+class _Step:
+    at: datetime
+    action: Callable[..., None]  # a _Replay method, called as action(replay, at, *args)
+    args: tuple[Any, ...]
+
+    @property
+    def name(self) -> str:
+        return self.action.__name__
+
+
+@dataclass
+class _Plan:
+    """What will happen to one ticket; only the first `cut` steps (those before now) happen."""
+
+    ticket: Ticket
+    parent: _Plan | None = None
+    pinned: bool = False  # part of a major incident: never cut short to fill a queue
+    steps: list[_Step] = field(default_factory=list)
+    cut: int = 0
+
+    def add(self, at: datetime, action: Callable[..., None], *args: Any) -> datetime:
+        """Queue a step; returns its time, kept strictly after the previous step's."""
+        if self.steps:
+            at = max(at, self.steps[-1].at + timedelta(seconds=1))
+        self.steps.append(_Step(at, action, args))
+        return at
+
+    def state_at(self, cut: int) -> str:
+        state: str = State.NEW
+        for step in self.steps[:cut]:
+            state = _STATE_AFTER.get(step.name, state)
+        return state
+
+    @property
+    def final_state(self) -> str:
+        return self.state_at(self.cut)
+
+    def replay(self) -> _Replay:
+        replay = _Replay(self.ticket)
+        for step in self.steps[: self.cut]:
+            step.action(replay, step.at, *step.args)
+        return replay
+
+
+# --- the generator -------------------------------------------------------------------------
+
+
+@dataclass
+class DemoSummary:
+    created_users: int = 0
+    created_tickets: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    tickets_by_state: dict[str, int] = field(default_factory=dict)
+    first_line_resolution: float = 0.0
+    logins: list[DemoLogin] = field(default_factory=list)
+
+
+def _ascii(text: str) -> str:
+    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "aa")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in text if ch.isalnum() or ch == "-")
+
+
+def _name_source(seed: int, rng: random.Random) -> Callable[[], tuple[str, str]]:
+    """Norwegian first and last names: Faker('no_NO') when installed, else a short built-in list."""
+    try:
+        from faker import Faker
+    except ImportError:  # Faker is a dev dependency; the demo still works without it
+        firsts = (
+            "Anne",
+            "Ingrid",
+            "Kari",
+            "Marit",
+            "Nora",
+            "Emma",
+            "Sofie",
+            "Ida",
+            "Hilde",
+            "Turid",
+            "Ole",
+            "Lars",
+            "Jan",
+            "Per",
+            "Bjørn",
+            "Knut",
+            "Erik",
+            "Jonas",
+            "Magnus",
+            "Øyvind",
+        )
+        lasts = (
+            "Hansen",
+            "Johansen",
+            "Olsen",
+            "Larsen",
+            "Andersen",
+            "Pedersen",
+            "Nilsen",
+            "Kristiansen",
+            "Jensen",
+            "Karlsen",
+            "Haugen",
+            "Berg",
+            "Dahl",
+            "Lunde",
+            "Myklebust",
+            "Sæther",
+            "Vik",
+            "Aas",
+        )
+        return lambda: (rng.choice(firsts), rng.choice(lasts))
+    fake = Faker("no_NO")
+    fake.seed_instance(seed)
+    return lambda: (fake.first_name(), fake.last_name())
+
+
+class _Generator:
+    def __init__(self, *, seed: int, now: datetime, log: Callable[[str], None]) -> None:
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.now = now
+        self.log = log
+        self.trusts: dict[str, HealthTrust] = {}
+        self.departments: dict[str, list[Department]] = {}
+        self.groups: dict[str, AssignmentGroup] = {}
+        self.services: dict[str, Service] = {}
+        self.categories: dict[tuple[str, str], Category] = {}
+        self.matrix: dict[tuple[int, int], int] = {}
+        self.members: dict[str, list[User]] = {}
+        self.callers: list[User] = []
+        self.caller_weights: list[float] = []
+        self.agent_weights: list[float] = []
+        self.monitoring: User | None = None
+
+    # -- reference data --
+
+    def reference_data(self) -> None:
+        for name, code, _prefix, _share in TRUSTS:
+            trust, _ = HealthTrust.objects.get_or_create(code=code, defaults={"name": name})
+            self.trusts[code] = trust
+            self.departments[code] = [
+                Department.objects.get_or_create(trust=trust, name=dept)[0]
+                for dept in DEPARTMENTS[: DEPARTMENTS_PER_TRUST[code]]
+            ]
+        for name, level, _share in GROUPS:
+            slug = _ascii(name.replace("/", "-").replace(" & ", "-").replace(" ", "-"))
+            self.groups[name] = AssignmentGroup.objects.get_or_create(
+                name=name, defaults={"level": level, "email": f"{slug}@servicedesk.example.org"}
+            )[0]
+        for name, owner in TIER_1_SERVICES.items():
+            self.services[name] = Service.objects.get_or_create(
+                name=name, defaults={"tier": 1, "owner_group": self.groups[owner]}
+            )[0]
+        for name, tier, owner in OTHER_SERVICES:
+            self.services[name] = Service.objects.get_or_create(
+                name=name, defaults={"tier": tier, "owner_group": self.groups[owner]}
+            )[0]
+        for parent_name, children in CATEGORIES.items():
+            parent = Category.objects.get_or_create(parent=None, name=parent_name)[0]
+            self.categories[(parent_name, "")] = parent
+            for child in children:
+                self.categories[(parent_name, child)] = Category.objects.get_or_create(
+                    parent=parent, name=child
+                )[0]
+        # The matrix is seeded by a migration and may have been edited since; use what is there.
+        self.matrix = {(rule.impact, rule.urgency): rule.priority for rule in PriorityRule.objects.all()}
+        first_line = (
+            AssignmentGroup.objects.filter(level=GroupLevel.FIRST_LINE, active=True).order_by("id").first()
+        )
+        if first_line is None or first_line.name != CUSTOMER_CENTRE:
+            self.log(
+                f"Warning: the first-line group new tickets go to is {first_line}, not {CUSTOMER_CENTRE}."
+            )
+        self.log(
+            f"Reference data: {len(self.trusts)} trusts, "
+            f"{sum(map(len, self.departments.values()))} departments, "
+            f"{len(self.groups)} groups, {len(self.services)} services, {len(self.categories)} categories."
+        )
+
+    # -- people --
+
+    def people(self, count: int) -> int:
+        rng = self.rng
+        password = make_password(DEMO_PASSWORD)  # hashed once: hashing is deliberately slow
+        next_name = _name_source(self.seed, rng)
+        phones = {login.phone for login in DEMO_LOGINS}
+        usernames = {login.username for login in DEMO_LOGINS} | {MONITORING_USERNAME}
+
+        def phone() -> str:
+            while True:
+                number = f"+47{rng.choice('49')}{rng.randrange(10**7):07d}"
+                if number not in phones:
+                    phones.add(number)
+                    return number
+
+        def person(role: str, domain: str, **extra: Any) -> User:
+            first, last = next_name()
+            base = f"{_ascii(first)}.{_ascii(last)}"
+            username, n = base, 1
+            while username in usernames:
+                n += 1
+                username = f"{base}{n}"
+            usernames.add(username)
+            return User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@{domain}",
+                phone=phone(),
+                role=role,
+                password=password,
+                preferred_language="en" if rng.random() < 0.15 else "nb",
+                **extra,
+            )
+
+        worker_groups = [(name, share) for name, level, share in GROUPS if level != GroupLevel.FIRST_LINE]
+        n_agents = max(2, round(count * 0.1))
+        n_resolvers = max(len(worker_groups), round(count * 0.2))
+        n_end_users = max(10, count - n_agents - n_resolvers)
+
+        people: list[User] = []
+        membership: list[tuple[str, str]] = []  # (group name, username)
+        for login in DEMO_LOGINS:
+            people.append(
+                User(
+                    username=login.username,
+                    first_name=login.first_name,
+                    last_name=login.last_name,
+                    email=f"{login.username}@"
+                    + (f"{login.trust}.example.org" if login.trust else "servicedesk.example.org"),
+                    phone=login.phone,
+                    role=login.role,
+                    preferred_language=login.language,
+                    password=password,
+                    trust=self.trusts.get(login.trust),
+                    department=next(
+                        (d for d in self.departments.get(login.trust, []) if d.name == login.department), None
+                    ),
+                    is_staff=login.superuser,
+                    is_superuser=login.superuser,
+                )
+            )
+            if login.group:
+                membership.append((login.group, login.username))
+        # Monitoring logs alerts through the API; it is an account nobody logs in with.
+        people.append(
+            User(
+                username=MONITORING_USERNAME,
+                first_name="Monitoring",
+                last_name="(system)",
+                email="monitoring@servicedesk.example.org",
+                role=Role.RESOLVER,
+                password=make_password(None),
+            )
+        )
+        for _ in range(n_agents):
+            user = person(Role.FIRST_LINE, "servicedesk.example.org")
+            people.append(user)
+            membership.append((CUSTOMER_CENTRE, user.username))
+        # Every group gets one resolver; the rest are spread by the groups' workload.
+        names = [name for name, _ in worker_groups]
+        shares = [share for _, share in worker_groups]
+        for i in range(n_resolvers):
+            group = names[i] if i < len(names) else rng.choices(names, shares)[0]
+            user = person(Role.RESOLVER, VENDOR_DOMAINS.get(group, "servicedesk.example.org"))
+            people.append(user)
+            membership.append((group, user.username))
+            if group not in VENDOR_DOMAINS and rng.random() < 0.1:  # some help out in a second group
+                other = rng.choices(names, shares)[0]
+                if other != group and other not in VENDOR_DOMAINS:
+                    membership.append((other, user.username))
+        trust_codes = [code for _, code, _, _ in TRUSTS]
+        trust_shares = [share for _, _, _, share in TRUSTS]
+        for _ in range(n_end_users):
+            code = rng.choices(trust_codes, trust_shares)[0]
+            people.append(
+                person(
+                    Role.END_USER,
+                    f"{code}.example.org",
+                    trust=self.trusts[code],
+                    department=rng.choice(self.departments[code]),
+                )
+            )
+
+        # ignore_conflicts: a second run finds the same (seeded) usernames and keeps the existing people.
+        before = User.objects.count()
+        User.objects.bulk_create(people, batch_size=500, ignore_conflicts=True)
+        created = User.objects.count() - before
+        saved = User.objects.select_related("trust", "department").in_bulk(
+            [p.username for p in people], field_name="username"
+        )
+        Membership = AssignmentGroup.members.through
+        Membership.objects.bulk_create(
+            [Membership(assignmentgroup=self.groups[g], user=saved[u]) for g, u in membership],
+            ignore_conflicts=True,
+        )
+        for group, username in membership:
+            self.members.setdefault(group, []).append(saved[username])
+        self.monitoring = saved[MONITORING_USERNAME]
+
+        favourites = {"enduser1", "enduser2", "agent1", "agent2", "resolver1"}  # their screens show history
+        self.callers = [saved[p.username] for p in people if p.role == Role.END_USER]
+        self.caller_weights = [3.0 if u.username in favourites else 1.0 for u in self.callers]
+        self.agent_weights = [3.0 if u.username in favourites else 1.0 for u in self.members[CUSTOMER_CENTRE]]
+        self.log(
+            f"People: {created} created ({n_end_users} end users, {n_agents} first-line agents, "
+            f"{n_resolvers} resolvers, {len(DEMO_LOGINS)} demo logins); password '{DEMO_PASSWORD}'."
+        )
+        return created
+
+    # -- choosing --
+
+    def member(self, group: str) -> User:
+        users = self.members[group]
+        weights = [3.0 if u.username == "resolver1" else 1.0 for u in users]
+        return self.rng.choices(users, weights)[0]
+
+    def agent(self) -> User:
+        return self.rng.choices(self.members[CUSTOMER_CENTRE], self.agent_weights)[0]
+
+    def caller(self) -> User:
+        return self.rng.choices(self.callers, self.caller_weights)[0]
+
+    def minutes(self, median: float, low: float, high: float) -> float:
+        """A log-normal duration around `median` minutes, clipped: most short, some long."""
+        return min(high, max(low, self.rng.lognormvariate(0, 0.9) * median))
+
+    def later(self, at: datetime, minutes: float, *, around_the_clock: bool = False) -> datetime:
+        if around_the_clock:
+            return at + timedelta(minutes=minutes)
+        return add_working_minutes(at, minutes)
+
+    def created_at(self, *, working_hours: bool = False) -> datetime:
+        """Mostly weekdays 07:30–15:30 Oslo time with a morning peak; hospitals call at night too."""
+        rng = self.rng
+        today = self.now.astimezone(OSLO).date()
+        for _ in range(50):
+            day = today - timedelta(days=rng.randrange(SPAN_DAYS))
+            weekend = day.weekday() >= 5
+            if weekend and (working_hours or rng.random() > 0.15):
+                continue
+            if working_hours or (not weekend and rng.random() < 0.88):
+                hours = rng.triangular(7.5, 15.5, 9.5)
+            else:
+                hours = rng.uniform(0, 24)
+            # Local wall-clock time → UTC (a time in the spring-forward gap just shifts by an hour).
+            at = (datetime.combine(day, time(0), tzinfo=OSLO) + timedelta(hours=hours)).astimezone(UTC)
+            if at < self.now:
+                return at.replace(microsecond=0)
+        return self.now - timedelta(minutes=rng.uniform(5, 60))
+
+    def impact_urgency(self, service: Service) -> tuple[int, int]:
+        rng = self.rng
+        impact = rng.choices((1, 2, 3), (0.03, 0.3, 0.67))[0]
+        urgency = rng.choices((1, 2, 3), (0.2, 0.5, 0.3) if service.tier == 1 else (0.05, 0.35, 0.6))[0]
+        if impact == urgency == 1:  # P1 on a tier-1 service is a major incident; those are made apart
+            urgency = 2
+        return impact, urgency
+
+    def new_ticket(
+        self,
+        *,
+        kind: str,
+        caller: User,
+        created_by: User,
+        channel: str,
+        service: Service,
+        category: Category,
+        impact: int,
+        urgency: int,
+        title: str,
+        description: str,
+        group: AssignmentGroup,
+        at: datetime,
+        major: bool = False,
+    ) -> Ticket:
+        return Ticket(
+            kind=kind,
+            caller=caller,
+            created_by=created_by,
+            channel=channel,
+            service=service,
+            category=category,
+            impact=impact,
+            urgency=urgency,
+            priority=self.matrix.get((impact, urgency), 4),
+            title=title,
+            description=description,
+            state=State.NEW,
+            assignment_group=group,
+            queue_entered_at=at,
+            major_incident=major,
+            created_at=at,
+            updated_at=at,
+        )
+
+    def description(self, caller: User, pc: str) -> str:
+        where = f"{caller.department}, {caller.trust}" if caller.trust_id else "IT"
+        return self.rng.choice(
+            (
+                f"Reported by {caller.get_full_name()} ({where}). PC {pc}.",
+                f"{caller.get_full_name()}, {where}, phone {caller.phone}. It started this morning.",
+                f"Caller: {caller.get_full_name()} ({where}). Affects the whole team.",
+                f"{where}. The user has already tried restarting. PC {pc}.",
+            )
+        )
+
+    def pc_name(self, caller: User) -> str:
+        prefix = next(
+            (p for _, code, p, _ in TRUSTS if caller.trust_id and self.trusts[code].pk == caller.trust_id),
+            "IKT",
+        )
+        return f"{prefix}-{self.rng.randrange(100000, 999999)}"
+
+    # -- ticket lifecycles --
+
+    def regular(self) -> _Plan:
+        """An everyday ticket: logged at the customer centre, solved there or escalated."""
+        rng = self.rng
+        template = rng.choices(TEMPLATES, [t.weight for t in TEMPLATES])[0]
+        service = self.services[rng.choice(template.services)]
+        channels = (Channel.PHONE, Channel.EMAIL, Channel.PORTAL, Channel.WALK_IN)
+        weights = (62, 16, 15, 7) if template.kind == Kind.INCIDENT else (42, 20, 33, 5)
+        channel = rng.choices(channels, weights)[0]
+        caller, agent, at = self.caller(), self.agent(), self.created_at()
+        impact, urgency = self.impact_urgency(service)
+        pc = self.pc_name(caller)
+        by_phone = channel in (Channel.PHONE, Channel.WALK_IN)
+        logger = agent if by_phone else caller
+        plan = _Plan(
+            self.new_ticket(
+                kind=template.kind,
+                caller=caller,
+                created_by=logger,
+                channel=channel,
+                service=service,
+                category=self.categories[template.category],
+                impact=impact,
+                urgency=urgency,
+                title=rng.choice(template.titles),
+                description=self.description(caller, pc),
+                group=self.groups[CUSTOMER_CENTRE],
+                at=at,
+            )
+        )
+        plan.add(at, _Replay.create, logger)
+        first_line = rng.random() < template.first_line_rate
+        code, note = self.resolution_code(template.kind), rng.choice(template.notes)
+        if by_phone and first_line and rng.random() < 0.7:
+            # Solved during the call: logged and resolved in one go (services.log_call).
+            done = plan.add(at + timedelta(seconds=rng.uniform(20, 240)), _Replay.resolve, agent, code, note)
+            self.after_resolution(plan, done, agent, caller, template)
+            return plan
+        if by_phone and not first_line and rng.random() < 0.6:
+            t = at + timedelta(seconds=rng.uniform(30, 300))  # escalated from the call, never claimed here
+        else:
+            if by_phone:
+                t = at + timedelta(seconds=rng.uniform(1, 5))
+            elif is_working_time(at):
+                t = at + timedelta(minutes=self.minutes(12, 1, 240))
+            else:  # e-mail and portal tickets wait for the morning shift
+                t = self.later(at, self.minutes(20, 1, 120))
+            t = plan.add(t, _Replay.claim, agent)
+            if first_line:
+                t = self.maybe_wait_for_customer(plan, t, agent, caller, pc, chance=0.12)
+                done = plan.add(self.later(t, self.minutes(20, 3, 240)), _Replay.resolve, agent, code, note)
+                self.after_resolution(plan, done, agent, caller, template)
+                return plan
+            t = self.later(t, self.minutes(8, 1, 60))
+        resolver, done = self.second_line(plan, t, agent, caller, template, code, note, pc)
+        self.after_resolution(plan, done, resolver, caller, template)
+        return plan
+
+    def second_line(
+        self,
+        plan: _Plan,
+        t: datetime,
+        actor: User,
+        caller: User,
+        template: Template,
+        code: str,
+        note: str,
+        pc: str,
+    ) -> tuple[User, datetime]:
+        """Escalate to the template's group; claim, maybe wait, maybe go further; resolve."""
+        rng = self.rng
+        group = self.groups[template.group]
+        urgent = plan.ticket.priority <= 2
+        resolver = self.member(group.name)
+        if rng.random() < 0.1:  # handed to a named resolver, who starts on it later
+            t = plan.add(t, _Replay.assign, actor, group, resolver)
+            t = plan.add(self.later(t, self.minutes(60, 5, 960)), _Replay.start, resolver)
+        else:
+            t = plan.add(t, _Replay.assign, actor, group)
+            wait = self.minutes(20, 2, 90) if urgent else self.minutes(90, 5, 1440)
+            t = plan.add(self.later(t, wait), _Replay.claim, resolver)
+        if rng.random() < 0.35:
+            t = plan.add(
+                self.later(t, self.minutes(30, 2, 240)),
+                _Replay.comment,
+                resolver,
+                rng.choice(INTERNAL_NOTES),
+                True,
+            )
+        if template.further and rng.random() < 0.2:
+            further = self.groups[template.further]
+            body = (
+                rng.choice(THIRD_PARTY_NOTES).format(ref=rng.randrange(10000, 99999))
+                if further.level == GroupLevel.VENDOR
+                else "Needs a change in the infrastructure; escalating."
+            )
+            t = plan.add(self.later(t, self.minutes(120, 10, 960)), _Replay.comment, resolver, body, True)
+            t = plan.add(t, _Replay.assign, resolver, further)
+            resolver = self.member(further.name)
+            t = plan.add(self.later(t, self.minutes(240, 10, 2880)), _Replay.claim, resolver)
+        if rng.random() < 0.3:
+            if rng.random() < 0.6:
+                t = self.maybe_wait_for_customer(plan, t, resolver, caller, pc, chance=1.0)
+            else:
+                body = rng.choice(THIRD_PARTY_NOTES).format(ref=rng.randrange(10000, 99999))
+                t = plan.add(self.later(t, self.minutes(60, 5, 480)), _Replay.comment, resolver, body, True)
+                t = plan.add(t, _Replay.pend, resolver, PendingReason.THIRD_PARTY)
+                days = rng.uniform(10, 40) if rng.random() < 0.1 else rng.uniform(1, 8)
+                t = plan.add(t + timedelta(days=days), _Replay.start, resolver)
+        work = self.minutes(60, 10, 360) if urgent else self.minutes(300, 15, 4800)
+        done = plan.add(self.later(t, work), _Replay.resolve, resolver, code, note)
+        return resolver, done
+
+    def maybe_wait_for_customer(
+        self, plan: _Plan, t: datetime, agent: User, caller: User, pc: str, *, chance: float
+    ) -> datetime:
+        """Ask the caller something, pend until they answer, then carry on."""
+        rng = self.rng
+        if rng.random() >= chance:
+            return t
+        i = rng.randrange(len(ASK_CUSTOMER))
+        t = plan.add(
+            self.later(t, self.minutes(15, 1, 120)), _Replay.comment, agent, ASK_CUSTOMER[i].format(pc=pc)
+        )
+        t = plan.add(t, _Replay.pend, agent, PendingReason.CUSTOMER)
+        t = plan.add(
+            t + timedelta(hours=rng.uniform(0.3, 48)),
+            _Replay.comment,
+            caller,
+            CUSTOMER_REPLIES[i].format(pc=pc),
+        )
+        return plan.add(self.later(t, self.minutes(30, 2, 480)), _Replay.start, agent)
+
+    def after_resolution(
+        self, plan: _Plan, done: datetime, resolver: User, caller: User, template: Template
+    ) -> None:
+        """A few are reopened by the caller; all are closed when the reopen window has passed."""
+        rng = self.rng
+        if rng.random() < 0.03:
+            reason = rng.choice(REOPEN_REASONS)
+            t = plan.add(done + timedelta(hours=rng.uniform(2, 60)), _Replay.comment, caller, reason)
+            t = plan.add(t, _Replay.reopen, caller, reason)
+            done = plan.add(
+                self.later(t, self.minutes(120, 10, 960)),
+                _Replay.resolve,
+                resolver,
+                ResolutionCode.SOLVED,
+                rng.choice(template.notes),
+            )
+        self.auto_close(plan, done)
+
+    def auto_close(self, plan: _Plan, resolved: datetime) -> None:
+        """The hourly beat task closes a resolved ticket once the reopen window has passed."""
+        window = timedelta(days=settings.AUTO_CLOSE_AFTER_DAYS)
+        plan.add(resolved + window + timedelta(minutes=self.rng.uniform(0, 60)), _Replay.close, None)
+
+    def resolution_code(self, kind: str) -> str:
+        if kind == Kind.REQUEST:
+            return self.rng.choices((ResolutionCode.FULFILLED, ResolutionCode.CANCELLED), (92, 8))[0]
+        return self.rng.choices(
+            (
+                ResolutionCode.SOLVED,
+                ResolutionCode.WORKAROUND,
+                ResolutionCode.NOT_REPRODUCIBLE,
+                ResolutionCode.DUPLICATE,
+                ResolutionCode.CANCELLED,
+            ),
+            (68, 17, 7, 3, 5),
+        )[0]
+
+    def monitored(self, monitoring: User) -> _Plan:
+        """An alert from monitoring, logged straight into the owner group's queue."""
+        rng = self.rng
+        service_name, title = rng.choice(MONITORING_ALERTS)
+        service = self.services[service_name]
+        group = service.owner_group
+        at = self.created_at()
+        impact, urgency = rng.choice(((2, 2), (2, 3), (3, 2), (2, 1)))
+        plan = _Plan(
+            self.new_ticket(
+                kind=Kind.INCIDENT,
+                caller=monitoring,
+                created_by=monitoring,
+                channel=Channel.MONITORING,
+                service=service,
+                category=self.categories[("Other", "")],
+                impact=impact,
+                urgency=urgency,
+                title=title.format(n=rng.randrange(1, 40)),
+                description="Alert raised by the monitoring system.",
+                group=group,
+                at=at,
+            )
+        )
+        plan.add(at, _Replay.create, monitoring)
+        urgent = plan.ticket.priority <= 2  # P1 and P2 are worked around the clock
+        resolver = self.member(group.name)
+        t = plan.add(
+            self.later(at, self.minutes(20 if urgent else 60, 2, 960), around_the_clock=urgent),
+            _Replay.claim,
+            resolver,
+        )
+        note = rng.choice(
+            ("Cleared old log files.", "Restarted the service.", "Failed over to the standby node.")
+        )
+        done = plan.add(
+            self.later(t, self.minutes(45, 5, 480), around_the_clock=urgent),
+            _Replay.resolve,
+            resolver,
+            ResolutionCode.SOLVED,
+            note,
+        )
+        self.auto_close(plan, done)
+        return plan
+
+    def major(self, children: int, monitoring: User) -> list[_Plan]:
+        """A major incident (P1 on a tier-1 service), worked around the clock, and the calls about it."""
+        rng = self.rng
+        service = self.services[rng.choice(list(TIER_1_SERVICES))]
+        group = service.owner_group
+        category = self.categories[("Software", "Clinical application")]
+        at = self.created_at(working_hours=rng.random() < 0.7)
+        agent = self.agent()
+        by_monitoring = rng.random() < 0.4
+        logger = monitoring if by_monitoring else agent
+        plan = _Plan(
+            self.new_ticket(
+                kind=Kind.INCIDENT,
+                caller=monitoring if by_monitoring else self.caller(),
+                created_by=logger,
+                channel=Channel.MONITORING if by_monitoring else Channel.PHONE,
+                service=service,
+                category=category,
+                impact=1,
+                urgency=1,
+                title=MAJOR_TITLES[service.name],
+                description="Many users affected. Major incident declared.",
+                group=group if by_monitoring else self.groups[CUSTOMER_CENTRE],
+                at=at,
+                major=True,
+            ),
+            pinned=True,
+        )
+        t = plan.add(at, _Replay.create, logger)
+        if not by_monitoring:
+            t = plan.add(t + timedelta(minutes=rng.uniform(1, 4)), _Replay.assign, agent, group)
+        resolver = self.member(group.name)
+        t = plan.add(t + timedelta(minutes=rng.uniform(2, 12)), _Replay.claim, resolver)
+        t = plan.add(
+            t + timedelta(minutes=rng.uniform(5, 20)),
+            _Replay.comment,
+            resolver,
+            "We know about the fault and are working on it. Next update within 30 minutes.",
+        )
+        t = plan.add(
+            t + timedelta(minutes=rng.uniform(10, 40)),
+            _Replay.comment,
+            resolver,
+            "Bridge call opened with the on-call engineers; a failed node looks like the cause.",
+            True,
+        )
+        done = plan.add(
+            t + timedelta(minutes=rng.uniform(45, 300)),
+            _Replay.resolve,
+            resolver,
+            ResolutionCode.SOLVED,
+            "Failed node replaced and service restored; the root cause goes to problem management.",
+        )
+        self.auto_close(plan, done)
+        plans = [plan]
+        for _ in range(children):
+            # Calls about the outage while it lasts: linked to the major incident, on hold until it is fixed.
+            caller, child_agent = self.caller(), self.agent()
+            c_at = at + timedelta(
+                minutes=rng.uniform(3, max(4.0, min(90.0, (done - at).total_seconds() / 60)))
+            )
+            child = _Plan(
+                self.new_ticket(
+                    kind=Kind.INCIDENT,
+                    caller=caller,
+                    created_by=child_agent,
+                    channel=Channel.PHONE,
+                    service=service,
+                    category=category,
+                    impact=2,
+                    urgency=1,
+                    title=f"{service.name} does not work",
+                    description=self.description(caller, self.pc_name(caller)),
+                    group=self.groups[CUSTOMER_CENTRE],
+                    at=c_at,
+                ),
+                parent=plan,
+                pinned=True,
+            )
+            t = child.add(c_at, _Replay.create, child_agent)
+            t = child.add(t + timedelta(seconds=rng.uniform(1, 5)), _Replay.claim, child_agent)
+            t = child.add(
+                t + timedelta(minutes=rng.uniform(1, 3)),
+                _Replay.comment,
+                child_agent,
+                "Linked to the major incident; the caller will be told when it is fixed.",
+                True,
+            )
+            t = child.add(t, _Replay.pend, child_agent, PendingReason.THIRD_PARTY)
+            t = child.add(max(t, done) + timedelta(minutes=rng.uniform(2, 20)), _Replay.start, child_agent)
+            c_done = child.add(
+                t + timedelta(minutes=rng.uniform(1, 10)),
+                _Replay.resolve,
+                child_agent,
+                ResolutionCode.SOLVED,
+                "Fixed by the major incident; the caller confirms it works.",
+            )
+            self.auto_close(child, c_done)
+            plans.append(child)
+        return plans
+
+    # -- putting it together --
+
+    def fill_queues(self, plans: Sequence[_Plan], minimum: dict[str, int]) -> None:
+        """Make sure every open state is on show: cut the newest suitable histories short.
+
+        Left alone, which tickets are still open depends on the hour the generator runs (at
+        night or at weekends the queues may be empty). The newest tickets that would otherwise
+        be finished are stopped right after the step that leaves them in the wanted state.
+        """
+        wanted: list[tuple[str, str, Callable[[_Plan], bool]]] = [
+            (State.NEW, "create", lambda p: p.ticket.channel in (Channel.PORTAL, Channel.EMAIL)),
+            (State.ASSIGNED, "assign", lambda p: True),
+            (State.IN_PROGRESS, "claim", lambda p: True),
+            (State.PENDING, "pend", lambda p: True),
+        ]
+        states = Counter(p.final_state for p in plans)
+        newest_first = sorted(plans, key=lambda p: p.ticket.created_at, reverse=True)
+        for state, step_name, suitable in wanted:
+            missing = minimum[state] - states[state]
+            for plan in newest_first:
+                if missing <= 0:
+                    break
+                if (
+                    plan.pinned
+                    or plan.final_state not in (State.RESOLVED, State.CLOSED)
+                    or not suitable(plan)
+                ):
+                    continue
+                hits = [i for i, step in enumerate(plan.steps[: plan.cut]) if step.name == step_name]
+                if not hits:
+                    continue
+                states[plan.final_state] -= 1
+                plan.cut = hits[-1] + 1
+                states[state] += 1
+                missing -= 1
+
+    def tickets(self, count: int) -> int:
+        rng = self.rng
+        monitoring = self.monitoring
+        if monitoring is None:
+            raise RuntimeError("people() must run before tickets()")
+        plans: list[_Plan] = []
+        majors = max(1, round(count / 450)) if count >= 20 else 0
+        remaining = count
+        for _ in range(majors):
+            calls = min(rng.randint(2, 5), remaining - 1)
+            plans += self.major(calls, monitoring)
+            remaining -= calls + 1
+        for _ in range(remaining):
+            plans.append(self.monitored(monitoring) if rng.random() < 0.03 else self.regular())
+        for plan in plans:
+            plan.cut = sum(1 for step in plan.steps if step.at <= self.now)
+        # Open tickets at any moment: a few days' worth of escalations, fewer waiting at first line.
+        self.fill_queues(
+            plans,
+            minimum={
+                State.NEW: max(2, round(count / 300 * rng.uniform(0.7, 1.3))),
+                State.ASSIGNED: max(2, round(count / 200 * rng.uniform(0.7, 1.3))),
+                State.IN_PROGRESS: max(2, round(count / 120 * rng.uniform(0.7, 1.3))),
+                State.PENDING: max(2, round(count / 150 * rng.uniform(0.7, 1.3))),
+            },
+        )
+
+        # Ids follow creation time, as they would have in real life.
+        plans.sort(key=lambda p: p.ticket.created_at)
+        replays = [plan.replay() for plan in plans]
+        Ticket.objects.bulk_create([p.ticket for p in plans], batch_size=500)
+        children = [p for p in plans if p.parent is not None]
+        for plan in children:
+            plan.ticket.parent = plan.parent.ticket if plan.parent else None
+        Ticket.objects.bulk_update([p.ticket for p in children], ["parent"], batch_size=500)
+        self.log(f"Tickets: {len(plans)} created.")
+
+        comments = sorted(((r, c) for r in replays for c in r.comments), key=lambda item: item[1].at)
+        saved = Comment.objects.bulk_create(
+            [
+                Comment(ticket=r.ticket, author=c.author, body=c.body, internal=c.internal, created_at=c.at)
+                for r, c in comments
+            ],
+            batch_size=500,
+        )
+        for (_, c), comment in zip(comments, saved, strict=True):
+            c.saved = comment
+        events: list[tuple[datetime, int, int, TicketEvent]] = []
+        for index, replay in enumerate(replays):
+            ticket = replay.ticket
+            for seq, row in enumerate(replay.events):
+                details = dict(row.details)
+                new = format_number(ticket.kind, ticket.pk) if row.action == EventAction.CREATED else row.new
+                if row.comment is not None and row.comment.saved is not None:
+                    details["comment"] = row.comment.saved.pk
+                event = TicketEvent(
+                    ticket=ticket,
+                    actor=row.actor,
+                    action=row.action,
+                    field=row.field_name,
+                    old_value=row.old,
+                    new_value=new,
+                    details=details,
+                    internal=row.internal,
+                    created_at=row.at,
+                )
+                events.append((row.at, index, seq, event))
+        # Event ids in time order too; (index, seq) keeps one ticket's same-instant events in order.
+        events.sort(key=lambda item: item[:3])
+        TicketEvent.objects.bulk_create([item[3] for item in events], batch_size=1000)
+        self.log(f"History: {len(events)} events, {len(saved)} comments.")
+        return len(plans)
+
+
+def generate(
+    *,
+    tickets: int = 3000,
+    users: int = 300,
+    seed: int = 2019,
+    now: datetime | None = None,
+    log: Callable[[str], None] = lambda line: None,
+) -> DemoSummary:
+    """Create the demo organisation, people and ticket history in one transaction."""
+    generator = _Generator(seed=seed, now=now or timezone.now(), log=log)
+    with transaction.atomic():
+        generator.reference_data()
+        created_users = generator.people(users)
+        created_tickets = generator.tickets(tickets)
+    return summarize(created_users=created_users, created_tickets=created_tickets)
+
+
+def summarize(*, created_users: int = 0, created_tickets: int = 0) -> DemoSummary:
+    """Counts of what is in the database now (not only what this run added)."""
+    by_state = dict(Ticket.objects.values_list("state").annotate(n=Count("id")).order_by("state"))
+    resolved = Ticket.objects.filter(state__in=(State.RESOLVED, State.CLOSED))
+    first_line = resolved.filter(
+        resolved_by_group__level=GroupLevel.FIRST_LINE, reassignment_count=0, reopen_count=0
+    ).count()
+    total_resolved = resolved.count()
+    return DemoSummary(
+        created_users=created_users,
+        created_tickets=created_tickets,
+        counts={
+            "health trusts": HealthTrust.objects.count(),
+            "departments": Department.objects.count(),
+            "assignment groups": AssignmentGroup.objects.count(),
+            "services": Service.objects.count(),
+            "categories": Category.objects.count(),
+            "users": User.objects.count(),
+            "tickets": Ticket.objects.count(),
+            "comments": Comment.objects.count(),
+            "ticket events": TicketEvent.objects.count(),
+        },
+        tickets_by_state=by_state,
+        first_line_resolution=first_line / total_resolved if total_resolved else 0.0,
+        logins=DEMO_LOGINS,
+    )
