@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/venv.sh requirements.txt
 py=.venv/bin/python
 export SERVICEDESK_VAR_DIR="${SERVICEDESK_VAR_DIR:-$(pwd)/var}"
-mkdir -p "$SERVICEDESK_VAR_DIR/broker" "$SERVICEDESK_VAR_DIR/broker-processed"
+mkdir -p "$SERVICEDESK_VAR_DIR/broker" "$SERVICEDESK_VAR_DIR/broker-processed" "$SERVICEDESK_VAR_DIR/broker-control"
 export SERVICEDESK_PORT="${SERVICEDESK_PORT:-8000}"
 export SERVICEDESK_HOST="${SERVICEDESK_HOST:-127.0.0.1}"
 export DJANGO_SETTINGS_MODULE=servicedesk.settings
