@@ -1,11 +1,27 @@
+"""Agent console routes, mounted at /console/."""
+
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
 app_name = "console"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.ticket_list, name="home"),
+    path("tickets/", views.ticket_list, name="ticket-list"),
+    path("tickets/new/", views.ticket_new, name="ticket-new"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/comments/", views.comment_create, name="comment-create"),
+    path("tickets/<int:pk>/attachments/", views.attachment_create, name="attachment-create"),
+    re_path(
+        r"^tickets/(?P<pk>[0-9]+)/(?P<transition>" + "|".join(views.TRANSITIONS) + r")/$",
+        views.ticket_transition,
+        name="ticket-transition",
+    ),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("callers/", views.caller_lookup, name="callers"),
+    path("queues/", views.queue_list, name="queues"),
+    path("queues/<int:pk>/claim-next/", views.queue_claim_next, name="queue-claim-next"),
 ]

@@ -1,12 +1,582 @@
-"""Agent console (server-rendered). Thin: forms validate, services write, selectors read."""
+"""Agent console (server-rendered). Thin: forms validate, services write, selectors read.
+
+Every page works without JavaScript; console.js only adds the caller look-up as you type and
+hides the parts of the log-a-call form that the chosen outcome does not need.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from servicedesk.api import people_matching
+from servicedesk.errors import DomainError
+from servicedesk.models import AssignmentGroup, Role, User
+
+from . import selectors, services
+from .downloads import attachment_response
+from .filters import TicketFilter
+from .forms import (
+    AssignForm,
+    AttachmentForm,
+    CommentForm,
+    EmptyForm,
+    EscalateForm,
+    LogCallForm,
+    PendForm,
+    ReopenForm,
+    ResolveForm,
+)
+from .models import (
+    LEVEL_CHOICES,
+    OPEN_STATES,
+    PRIORITY_CHOICES,
+    QUEUED_STATES,
+    Channel,
+    Comment,
+    EventAction,
+    Kind,
+    PendingReason,
+    ResolutionCode,
+    State,
+    Ticket,
+    TicketEvent,
+)
+
+PAGE_SIZE = 25
+CALLER_RESULTS = 10
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 -- every view is behind login_required
+    return user
+
+
+def _agent(request: HttpRequest) -> User:
+    user = _user(request)
+    if not user.is_agent:
+        raise PermissionDenied(_("Only service-desk staff may do this."))
+    return user
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _form_errors_text(form: forms.Form) -> str:
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        text = " ".join(str(e) for e in errors)
+        parts.append(f"{label}: {text}" if label else text)
+    return " ".join(parts)
+
+
+# --- ticket list and queues --------------------------------------------------------------------
+
+# The filters the console shows; the rest of TicketFilter still works from the URL.
+AGENT_FILTERS = ("q", "state", "priority", "assignment_group", "service", "assignee", "open")
+END_USER_FILTERS = ("q", "state", "open")
+
+
+def _filterset(request: HttpRequest, user: User) -> TicketFilter:
+    filterset = TicketFilter(request.GET, queryset=selectors.ticket_list_for(user), request=request)
+    form = filterset.form
+    form.label_suffix = ""
+    form.fields["open"].label = _("Open or done")
+    # Checkboxes are quicker to use with a keyboard than multi-selects.
+    for name in ("state", "priority"):
+        form.fields[name].widget = forms.CheckboxSelectMultiple(choices=form.fields[name].choices)
+    form.fields["open"].widget = forms.Select(
+        choices=[("", _("Any")), ("true", _("Open")), ("false", _("Resolved or closed"))]
+    )
+    form.fields["q"].widget.input_type = "search"
+    form.fields["q"].widget.attrs.update(
+        {"placeholder": _("INC0001234 or words"), "data-search-shortcut": ""}
+    )
+    return filterset
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("/api/docs/")
+@require_GET
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    """Tickets the user may see, filtered and paginated; agents also see their queues.
+
+    Query count is constant in the number of rows: one count, one page of rows with their
+    related people, groups and services (select_related by the selector), the filter form's
+    option lists and the queue counts.
+    """
+    user = _user(request)
+    filterset = _filterset(request, user)
+    valid = filterset.is_valid()
+    tickets: QuerySet[Ticket] = filterset.qs if valid else Ticket.objects.none()
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = AGENT_FILTERS if user.is_agent else END_USER_FILTERS
+    form = filterset.form
+    return render(
+        request,
+        "console/ticket_list.html",
+        {
+            "filter_form": form,
+            "filter_fields": [form[name] for name in shown],
+            # Errors of filters given in the URL but not shown in the form.
+            "hidden_filter_errors": [
+                (form.fields[name].label, errors)
+                for name, errors in form.errors.items()
+                if name not in shown
+            ],
+            "filters_valid": valid,
+            "page_obj": page,
+            "tickets": page.object_list,
+            "queues": list(selectors.queues_for(user)) if user.is_agent else [],
+        },
+    )
+
+
+@login_required
+@require_GET
+def queue_list(request: HttpRequest) -> HttpResponse:
+    user = _agent(request)
+    return render(request, "console/queue_list.html", {"queues": list(selectors.queues_for(user))})
+
+
+@login_required
+@require_POST
+def queue_claim_next(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the next ticket of a queue: the oldest of the highest priority."""
+    user = _agent(request)
+    group = get_object_or_404(AssignmentGroup, pk=pk, active=True)
+    back = _safe_next(request, reverse("console:home"))
+    try:
+        ticket = services.queue_claim_next(group=group, actor=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    if ticket is None:
+        messages.info(request, _("The queue is empty."))
+        return redirect(back)
+    messages.success(request, _("You claimed %(number)s.") % {"number": ticket.number})
+    return redirect("console:ticket", pk=ticket.pk)
+
+
+# --- log a call ----------------------------------------------------------------------------------
+
+
+def _callers(query: str, selected: User | None = None) -> list[User]:
+    """Up to ten active people matching the look-up text; the selected caller always first."""
+    people: list[User] = []
+    if len(query) >= 2:
+        matches = people_matching(
+            User.objects.filter(is_active=True).select_related("department", "trust"), query
+        ).order_by("last_name", "first_name", "id")
+        people = list(matches[:CALLER_RESULTS])
+    if selected is not None and selected not in people:
+        people.insert(0, selected)
+    return people
+
+
+def _selected_caller(value: object) -> User | None:
+    try:
+        pk = int(str(value))
+    except ValueError:
+        return None
+    return User.objects.filter(pk=pk, is_active=True).select_related("department", "trust").first()
+
+
+@login_required
+@require_GET
+def caller_lookup(request: HttpRequest) -> HttpResponse:
+    """An HTML fragment of people matching ?q= (name, phone or e-mail), as caller choices."""
+    _agent(request)
+    query = request.GET.get("q", "").strip()[:100]
+    selected = _selected_caller(request.GET.get("selected", ""))
+    people = _callers(query, selected)
+    return render(
+        request,
+        "console/_caller_results.html",
+        {"people": people, "query": query, "selected_id": _only_or(people, selected)},
+    )
+
+
+def _only_or(people: list[User], selected: User | None) -> int | None:
+    # One match is the caller nine times in ten: pre-select it to save a keystroke.
+    if selected is not None:
+        return selected.pk
+    return people[0].pk if len(people) == 1 else None
+
+
+@login_required
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    """Log a call in one submit: caller, what it is about, and resolve / escalate / keep it."""
+    user = _agent(request)
+    caller_q = request.GET.get("caller_q", "").strip()[:100]
+    selected: User | None = None
+    if request.method == "POST":
+        form = LogCallForm(request.POST)
+        if form.is_valid():
+            try:
+                ticket = services.log_call(actor=user, **form.log_call_arguments())
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(request, _message_for_logged(ticket))
+                return redirect("console:ticket", pk=ticket.pk)
+        selected = form.cleaned_data.get("caller")
+        if selected is None:
+            selected = _selected_caller(request.POST.get("caller", ""))
+    else:
+        form = LogCallForm()
+        selected = _selected_caller(request.GET.get("caller", ""))
+    people = _callers(caller_q, selected)
+    return render(
+        request,
+        "console/ticket_new.html",
+        {
+            "form": form,
+            "caller_q": caller_q,
+            "people": people,
+            "query": caller_q,
+            "selected_id": _only_or(people, selected),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _message_for_logged(ticket: Ticket) -> str:
+    values = {"number": ticket.number}
+    if ticket.state == State.RESOLVED:
+        return _("%(number)s logged and resolved.") % values
+    if ticket.reassignment_count:
+        group = ticket.assignment_group.name if ticket.assignment_group else ""
+        return _("%(number)s logged and escalated to %(group)s.") % {**values, "group": group}
+    return _("%(number)s logged; you are working on it.") % values
+
+
+# --- ticket page -----------------------------------------------------------------------------------
+
+# Coded values in history rows, shown by their labels.
+_VALUE_LABELS: dict[str, dict[str, Any]] = {
+    "state": dict(State.choices),
+    "pending_reason": dict(PendingReason.choices),
+    "resolution_code": dict(ResolutionCode.choices),
+    "kind": dict(Kind.choices),
+    "channel": dict(Channel.choices),
+    "impact": {str(k): v for k, v in LEVEL_CHOICES},
+    "urgency": {str(k): v for k, v in LEVEL_CHOICES},
+    "priority": {str(k): v for k, v in PRIORITY_CHOICES},
+}
+
+
+def _field_label(name: str) -> str:
+    try:
+        model_field = Ticket._meta.get_field(name)
+    except FieldDoesNotExist:
+        return capfirst(name.replace("_", " "))
+    return capfirst(str(getattr(model_field, "verbose_name", name)))
+
+
+def _value_label(name: str, value: str) -> str:
+    return str(_VALUE_LABELS.get(name, {}).get(value, value))
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class TimelineEntry:
+    """One line of the ticket's history: an event (with its changed fields) or a comment."""
+
+    when: datetime
+    actor: User | None
+    action: str
+    action_label: str
+    value: str = ""
+    changes: list[Change] = field(default_factory=list)
+    comment: Comment | None = None
+    internal: bool = False
+
+
+def build_timeline(events: Iterable[TicketEvent], comments: Iterable[Comment]) -> list[TimelineEntry]:
+    """Merge history events and comments by time.
+
+    A transition writes one event per changed field in one instant; those become one entry.
+    The "commented" event of a shown comment is left out: the comment itself is the entry.
+    """
+    comment_list = list(comments)
+    comment_ids = {c.pk for c in comment_list}
+    entries: list[tuple[datetime, int, int, TimelineEntry]] = []
+    current: TimelineEntry | None = None
+    current_key: tuple[object, ...] | None = None
+    for event in events:
+        if event.action == EventAction.COMMENTED and event.details.get("comment") in comment_ids:
+            continue
+        key = (event.actor_id, event.action, event.created_at)
+        if current is None or key != current_key or event.action in (
+            EventAction.CREATED, EventAction.ATTACHED, EventAction.COMMENTED
+        ):
+            current = TimelineEntry(
+                when=event.created_at,
+                actor=event.actor,
+                action=event.action,
+                action_label=str(EventAction(event.action).label)
+                if event.action in EventAction.values
+                else event.action,
+                internal=event.internal,
+            )
+            current_key = key
+            entries.append((event.created_at, 0, event.pk, current))
+        if event.field:
+            current.changes.append(
+                Change(
+                    field=_field_label(event.field),
+                    old=_value_label(event.field, event.old_value),
+                    new=_value_label(event.field, event.new_value),
+                )
+            )
+        elif event.new_value:
+            current.value = event.new_value
+    for comment in comment_list:
+        entry = TimelineEntry(
+            when=comment.created_at,
+            actor=comment.author,
+            action="comment",
+            action_label=_("Comment"),
+            comment=comment,
+            internal=comment.internal,
+        )
+        entries.append((comment.created_at, 1, comment.pk, entry))
+    entries.sort(key=lambda item: item[:3])
+    return [entry for *_, entry in entries]
+
+
+@dataclass
+class Actions:
+    """What the user may do on the ticket now, from its state and their rights."""
+
+    claim: bool = False
+    start: bool = False
+    pend: bool = False
+    resolve: bool = False
+    assign: bool = False
+    reopen: bool = False
+    close: bool = False
+    converse: bool = False
+
+    @property
+    def any_transition(self) -> bool:
+        return any((self.claim, self.start, self.pend, self.resolve, self.assign, self.reopen, self.close))
+
+
+def actions_for(user: User, ticket: Ticket) -> Actions:
+    # Mirrors the checks in services.py so only useful buttons show; the services still decide.
+    is_caller = ticket.caller_id == user.pk
+    customer = user.role == Role.END_USER or not user.is_agent
+    can_work = not customer and services.can_work_on(user, ticket)
+    state = ticket.state
+    unclaimed = ticket.assignee_id is None and state in QUEUED_STATES
+    return Actions(
+        claim=can_work and unclaimed,
+        start=can_work and not unclaimed and state in (State.NEW, State.ASSIGNED, State.PENDING),
+        pend=can_work and state in (State.NEW, State.ASSIGNED, State.IN_PROGRESS),
+        resolve=can_work and state in OPEN_STATES,
+        assign=can_work and state in OPEN_STATES,
+        reopen=state == State.RESOLVED and (is_caller if customer else can_work),
+        close=can_work and state == State.RESOLVED,
+        converse=state != State.CLOSED and (user.is_agent or is_caller),
+    )
+
+
+@login_required
+@require_GET
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ticket, its merged history and comments, files, and the actions open to the user.
+
+    A fixed number of queries: the ticket with its relations, events, comments and files each
+    with their people, and the option lists of the assign form.
+    """
+    user = _user(request)
+    ticket = selectors.ticket_get_for_user(user, pk)
+    events = selectors.events_for(user, ticket)
+    comments = selectors.comments_for(user, ticket)
+    actions = actions_for(user, ticket)
+    agent = user.is_agent
+    return render(
+        request,
+        "console/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "timeline": build_timeline(events, comments),
+            "attachments": list(selectors.attachments_for(user, ticket)),
+            "actions": actions,
+            "agent": agent,
+            "comment_form": CommentForm(agent=agent, auto_id="comment_%s"),
+            "attachment_form": AttachmentForm(agent=agent, auto_id="attachment_%s"),
+            "pend_form": PendForm(auto_id="pend_%s"),
+            "resolve_form": ResolveForm(auto_id="resolve_%s"),
+            "reopen_form": ReopenForm(auto_id="reopen_%s"),
+            "assign_form": AssignForm(
+                auto_id="assign_%s", initial={"group": ticket.assignment_group_id}
+            )
+            if actions.assign
+            else None,
+        },
+    )
+
+
+def _after_change(request: HttpRequest, user: User, ticket: Ticket) -> HttpResponse:
+    # After handing a ticket to another group a resolver may no longer see it.
+    if selectors.tickets_visible_to(user).filter(pk=ticket.pk).exists():
+        return redirect("console:ticket", pk=ticket.pk)
+    return redirect("console:home")
+
+
+@dataclass(frozen=True)
+class Transition:
+    form: type[forms.Form]
+    run: Callable[[Ticket, User, dict[str, Any]], Ticket]
+    done: Any  # a lazily translated message with %(number)s
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "claim": Transition(
+        EmptyForm,
+        lambda t, u, d: services.ticket_claim(ticket=t, actor=u),
+        gettext_lazy("You claimed %(number)s."),
+    ),
+    "start": Transition(
+        EmptyForm,
+        lambda t, u, d: services.ticket_start(ticket=t, actor=u),
+        gettext_lazy("%(number)s is in progress."),
+    ),
+    "pend": Transition(
+        PendForm,
+        lambda t, u, d: services.ticket_pend(ticket=t, actor=u, reason=d["reason"]),
+        gettext_lazy("%(number)s is on hold."),
+    ),
+    "resolve": Transition(
+        ResolveForm,
+        lambda t, u, d: services.ticket_resolve(ticket=t, actor=u, code=d["code"], note=d["note"]),
+        gettext_lazy("%(number)s is resolved."),
+    ),
+    "reopen": Transition(
+        ReopenForm,
+        lambda t, u, d: services.ticket_reopen(ticket=t, actor=u, reason=d["reason"]),
+        gettext_lazy("%(number)s is reopened."),
+    ),
+    "close": Transition(
+        EmptyForm,
+        lambda t, u, d: services.ticket_close(ticket=t, actor=u),
+        gettext_lazy("%(number)s is closed."),
+    ),
+    "assign": Transition(
+        AssignForm,
+        lambda t, u, d: services.ticket_assign(ticket=t, actor=u, group=d["group"], assignee=d["assignee"]),
+        gettext_lazy("%(number)s is assigned."),
+    ),
+    "escalate": Transition(
+        EscalateForm,
+        lambda t, u, d: services.ticket_escalate(ticket=t, actor=u, group=d["group"]),
+        gettext_lazy("%(number)s is escalated."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def ticket_transition(request: HttpRequest, pk: str, transition: str) -> HttpResponse:
+    """Run one state transition through its service; any refusal is flashed, nothing changes."""
+    user = _user(request)
+    ticket = selectors.ticket_get_for_user(user, pk)
+    spec = TRANSITIONS[transition]
+    form = spec.form(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors_text(form))
+        return redirect("console:ticket", pk=ticket.pk)
+    try:
+        ticket = spec.run(ticket, user, form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("console:ticket", pk=ticket.pk)
+    messages.success(request, str(spec.done) % {"number": ticket.number})
+    return _after_change(request, user, ticket)
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    ticket = selectors.ticket_get_for_user(user, pk)
+    form = CommentForm(request.POST, agent=user.is_agent)
+    if not form.is_valid():
+        messages.error(request, _form_errors_text(form))
+        return redirect("console:ticket", pk=ticket.pk)
+    try:
+        services.comment_add(
+            ticket=ticket,
+            actor=user,
+            body=form.cleaned_data["body"],
+            internal=form.cleaned_data.get("internal", False),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Comment added."))
+    return redirect(reverse("console:ticket", kwargs={"pk": ticket.pk}) + "#timeline")
+
+
+@login_required
+@require_POST
+def attachment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    ticket = selectors.ticket_get_for_user(user, pk)
+    form = AttachmentForm(request.POST, request.FILES, agent=user.is_agent)
+    if not form.is_valid():
+        messages.error(request, _form_errors_text(form))
+        return redirect("console:ticket", pk=ticket.pk)
+    try:
+        attachment = services.attachment_add(
+            ticket=ticket,
+            actor=user,
+            upload=form.cleaned_data["file"],
+            internal=form.cleaned_data.get("internal", False),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s attached.") % {"name": attachment.filename})
+    return redirect(reverse("console:ticket", kwargs={"pk": ticket.pk}) + "#attachments")
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A file of a ticket the user may see; internal files only for IT staff. Always a download."""
+    attachment = selectors.attachment_get_for_user(_user(request), pk)
+    return attachment_response(attachment)

@@ -1,0 +1,224 @@
+"""Console forms. They only validate input and map domain errors to fields; services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import F, QuerySet
+from django.db.models.fields import BLANK_CHOICE_LABEL
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.errors import DomainError
+from servicedesk.models import AssignmentGroup, Category, Service, User
+
+from .models import LEVEL_CHOICES, Channel, Kind, PendingReason, ResolutionCode
+
+# The empty option of a select, as Django's own model choice fields show it.
+BLANK = ("", BLANK_CHOICE_LABEL)
+
+
+class ConsoleForm(forms.Form):
+    """A console form: labels without a trailing colon."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DomainErrorMixin:
+    """Show a service's DomainError on the form field it names (or above the form)."""
+
+    # Service argument name → form field name, where the two differ.
+    domain_fields: dict[str, str] = {}
+
+    def add_domain_error(self, error: DomainError) -> None:
+        form: forms.Form = self  # type: ignore[assignment]
+        field = self.domain_fields.get(error.field or "", error.field)
+        form.add_error(field if field in form.fields else None, error.message)
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    # Category.__str__ reads its parent (and the parent's parent): label from the one selected
+    # parent instead, so the option list stays one query.
+    def label_from_instance(self, obj: Category) -> str:
+        return f"{obj.parent.name} / {obj.name}" if obj.parent else obj.name
+
+
+def active_categories() -> QuerySet[Category]:
+    # Each top-level category, then its children: "Access", "Access / Login", …
+    return (
+        Category.objects.filter(active=True)
+        .select_related("parent")
+        .order_by(Coalesce("parent__name", "name"), F("parent").asc(nulls_first=True), "name")
+    )
+
+
+def group_members() -> QuerySet[User]:
+    return (
+        User.objects.filter(is_active=True, assignment_groups__active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+OUTCOME_KEEP = "keep"
+OUTCOME_RESOLVE = "resolve"
+OUTCOME_ESCALATE = "escalate"
+
+
+class LogCallForm(DomainErrorMixin, ConsoleForm):
+    """The first-line agent's one-submit form: who called, what about, and what happens now."""
+
+    domain_fields = {
+        "code": "resolution_code",
+        "note": "resolution_note",
+        "group": "escalate_to",
+        "assignment_group": "escalate_to",
+    }
+
+    # The caller is picked from look-up results (radio buttons named "caller").
+    caller = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        label=_("Caller"),
+        error_messages={
+            "required": _("Choose the caller: search by name, phone or e-mail and pick one."),
+            "invalid_choice": _("That caller does not exist or is no longer active."),
+        },
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Kind.choices, initial=Kind.INCIDENT, widget=forms.RadioSelect
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.filter(active=True).order_by("tier", "name"),
+        label=_("Service"),
+        required=False,
+    )
+    category = CategoryChoiceField(queryset=active_categories(), label=_("Category"), required=False)
+    impact = forms.TypedChoiceField(label=_("Impact"), choices=LEVEL_CHOICES, coerce=int, initial=3)
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=LEVEL_CHOICES, coerce=int, initial=3)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (OUTCOME_KEEP, _("Keep and work on it")),
+            (OUTCOME_RESOLVE, _("Resolve now")),
+            (OUTCOME_ESCALATE, _("Escalate to group")),
+        ],
+        initial=OUTCOME_KEEP,
+        widget=forms.RadioSelect,
+    )
+    resolution_code = forms.ChoiceField(
+        label=_("Resolution code"),
+        choices=[BLANK, *ResolutionCode.choices],
+        required=False,
+    )
+    resolution_note = forms.CharField(
+        label=_("Resolution note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    escalate_to = forms.ModelChoiceField(
+        queryset=AssignmentGroup.objects.filter(active=True).order_by("level", "name"),
+        label=_("Escalate to group"),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        outcome = data.get("outcome")
+        if outcome == OUTCOME_RESOLVE:
+            if not data.get("resolution_code"):
+                self.add_error("resolution_code", _("Choose a resolution code."))
+            if not (data.get("resolution_note") or "").strip():
+                self.add_error("resolution_note", _("Describe the resolution."))
+        elif outcome == OUTCOME_ESCALATE and not data.get("escalate_to"):
+            self.add_error("escalate_to", _("Choose the group to escalate to."))
+        return data
+
+    def log_call_arguments(self) -> dict[str, Any]:
+        """The keyword arguments for services.log_call (besides actor) from the valid form."""
+        data = self.cleaned_data
+        arguments: dict[str, Any] = {
+            field: data[field]
+            for field in (
+                "caller",
+                "kind",
+                "channel",
+                "service",
+                "category",
+                "impact",
+                "urgency",
+                "title",
+                "description",
+            )
+        }
+        if data["outcome"] == OUTCOME_RESOLVE:
+            arguments.update(resolve_code=data["resolution_code"], resolve_note=data["resolution_note"])
+        elif data["outcome"] == OUTCOME_ESCALATE:
+            arguments["escalate_to"] = data["escalate_to"]
+        return arguments
+
+
+class CommentForm(ConsoleForm):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}))
+    internal = forms.BooleanField(
+        label=_("Internal (IT staff only)"), required=False, initial=False
+    )
+
+    def __init__(self, *args: Any, agent: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not agent:
+            del self.fields["internal"]
+
+
+class AttachmentForm(ConsoleForm):
+    file = forms.FileField(label=_("File"))
+    internal = forms.BooleanField(label=_("Internal (IT staff only)"), required=False)
+
+    def __init__(self, *args: Any, agent: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not agent:
+            del self.fields["internal"]
+
+
+class PendForm(ConsoleForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=[BLANK, *PendingReason.choices])
+
+
+class ResolveForm(ConsoleForm):
+    code = forms.ChoiceField(
+        label=_("Resolution code"), choices=[BLANK, *ResolutionCode.choices]
+    )
+    note = forms.CharField(label=_("Resolution note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenForm(ConsoleForm):
+    reason = forms.CharField(label=_("Why reopen?"), required=False, max_length=500)
+
+
+class AssignForm(ConsoleForm):
+    group = forms.ModelChoiceField(
+        queryset=AssignmentGroup.objects.filter(active=True).order_by("level", "name"),
+        label=_("Group"),
+    )
+    assignee = forms.ModelChoiceField(
+        queryset=group_members(),
+        label=_("Assignee"),
+        required=False,
+        help_text=_("Optional: a member of the group. Empty puts the ticket in the group's queue."),
+    )
+
+
+class EscalateForm(ConsoleForm):
+    group = forms.ModelChoiceField(
+        queryset=AssignmentGroup.objects.filter(active=True).order_by("level", "name"),
+        label=_("Group"),
+    )
+
+
+class EmptyForm(ConsoleForm):
+    pass
