@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.ticket_list, name="home"),
     path("tickets/", views.ticket_list, name="ticket-list"),
     path("tickets/new/", views.ticket_new, name="ticket-new"),
+    path("tickets/export.csv", views.ticket_export, name="ticket-export"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/comments/", views.comment_create, name="comment-create"),
     path("tickets/<int:pk>/attachments/", views.attachment_create, name="attachment-create"),
