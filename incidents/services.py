@@ -487,6 +487,8 @@ def ticket_reopen(*, ticket: Ticket, actor: User, reason: str = "") -> Ticket:
         if ticket.state != State.RESOLVED:
             raise IllegalTransition(_("Only a resolved ticket can be reopened."))
         now = timezone.now()
+        # Kept on the event: first-line resolution excludes tickets reopened soon after resolving.
+        since_resolved = (now - ticket.resolved_at).total_seconds() if ticket.resolved_at else None
         values: dict[str, Any] = {
             "state": State.IN_PROGRESS,
             "resolved_at": None,
@@ -498,7 +500,14 @@ def ticket_reopen(*, ticket: Ticket, actor: User, reason: str = "") -> Ticket:
         if ticket.assignee_id is None:
             values.update(state=State.ASSIGNED, queue_entered_at=now)
         changes = _apply(ticket, values)
-        _save_with_history(ticket, actor, EventAction.REOPENED, changes, now=now, details={"reason": reason})
+        _save_with_history(
+            ticket,
+            actor,
+            EventAction.REOPENED,
+            changes,
+            now=now,
+            details={"reason": reason, "seconds_since_resolved": since_resolved},
+        )
     return ticket
 
 

@@ -609,7 +609,7 @@ class _Echo:
 
 @login_required
 @require_GET
-def ticket_export(request: HttpRequest) -> HttpResponse:
+def ticket_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered ticket list as CSV: the same filters and the same visibility as the list."""
     user = _user(request)
     filterset = _filterset(request, user)

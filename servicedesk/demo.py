@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from incidents.kpi import first_line_resolution
 from incidents.models import (
     Channel,
     Comment,
@@ -560,6 +561,7 @@ class _Replay:
 
     def reopen(self, at: datetime, actor: User, reason: str) -> None:
         ticket = self.ticket
+        since = (at - ticket.resolved_at).total_seconds() if ticket.resolved_at else None
         values: dict[str, Any] = {
             "state": State.IN_PROGRESS,
             "resolved_at": None,
@@ -570,7 +572,8 @@ class _Replay:
         }
         if ticket.assignee is None:
             values.update(state=State.ASSIGNED, queue_entered_at=at)
-        self._change(at, actor, EventAction.REOPENED, values, {"reason": reason})
+        details = {"reason": reason, "seconds_since_resolved": since}
+        self._change(at, actor, EventAction.REOPENED, values, details)
 
     def close(self, at: datetime, actor: User | None) -> None:
         self._change(at, actor, EventAction.CLOSED, {"state": State.CLOSED, "closed_at": at})
@@ -1457,11 +1460,8 @@ def generate(
 def summarize(*, created_users: int = 0, created_tickets: int = 0) -> DemoSummary:
     """Counts of what is in the database now (not only what this run added)."""
     by_state = dict(Ticket.objects.values_list("state").annotate(n=Count("id")).order_by("state"))
-    resolved = Ticket.objects.filter(state__in=(State.RESOLVED, State.CLOSED))
-    first_line = resolved.filter(
-        resolved_by_group__level=GroupLevel.FIRST_LINE, reassignment_count=0, reopen_count=0
-    ).count()
-    total_resolved = resolved.count()
+    flr = first_line_resolution(Ticket.objects.all())
+    first_line, total_resolved = flr.at_first_line, flr.resolved
     return DemoSummary(
         created_users=created_users,
         created_tickets=created_tickets,
