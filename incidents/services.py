@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import mimetypes
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
 from typing import Any
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from servicedesk.errors import AttachmentTooLarge, DomainError, IllegalTransition, NotAllowed
 from servicedesk.models import AssignmentGroup, Category, GroupLevel, Role, Service, User
 
+from . import transitions
 from .models import (
     ALLOWED_TRANSITIONS,
     QUEUED_STATES,
@@ -110,74 +110,25 @@ def _ensure_transition(ticket: Ticket, target: str) -> None:
 # --- history -------------------------------------------------------------------------------
 
 
-def _display(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
-@dataclass
-class _Change:
-    field: str
-    old: Any
-    new: Any
-
-
-def _apply(ticket: Ticket, values: dict[str, Any]) -> list[_Change]:
-    """Set the values on the ticket; return what actually changed."""
-    changes = []
-    for field, new in values.items():
-        old = getattr(ticket, field)
-        if old != new:
-            changes.append(_Change(field, old, new))
-            setattr(ticket, field, new)
-    return changes
-
-
-def _save_with_history(
-    ticket: Ticket,
-    actor: User | None,
-    action: str,
-    changes: list[_Change],
-    *,
-    now: datetime,
-    details: dict[str, Any] | None = None,
-) -> list[TicketEvent]:
-    """Save the changed fields and write one event per changed field."""
+def _record(ticket: Ticket, actor: User | None, step: transitions.Step, *, now: datetime) -> None:
+    """Apply the step, save the changed fields, and write one event per recorded field."""
+    changes = transitions.apply(ticket, step.values)
     ticket.updated_at = now
-    ticket.save(update_fields=[c.field for c in changes if c.field != "updated_at"] + ["updated_at"])
-    events = [
+    ticket.save(update_fields=[c.field for c in changes] + ["updated_at"])
+    TicketEvent.objects.bulk_create(
         TicketEvent(
             ticket=ticket,
             actor=actor,
-            action=action,
+            action=step.action,
             field=_event_field(c.field),
-            old_value=_display(c.old),
-            new_value=_display(c.new),
-            details=details or {},
+            old_value=transitions.history_value(c.old),
+            new_value=transitions.history_value(c.new),
+            details=step.details,
             created_at=now,
         )
         for c in changes
-        if c.field not in _UNRECORDED_FIELDS
-    ]
-    return TicketEvent.objects.bulk_create(events)
-
-
-# Bookkeeping columns derived from the recorded ones; they carry no history of their own.
-_UNRECORDED_FIELDS = frozenset(
-    {
-        "queue_entered_at",
-        "reassignment_count",
-        "reopen_count",
-        "resolved_by_group",
-        "closed_at",
-        "resolved_at",
-    }
-)
+        if c.field not in transitions.UNRECORDED_FIELDS
+    )
 
 
 def _event_field(field: str) -> str:
@@ -281,12 +232,7 @@ def ticket_create(
             actor=actor,
             action=EventAction.CREATED,
             new_value=ticket.number,
-            details={
-                "kind": kind,
-                "channel": channel,
-                "priority": ticket.priority,
-                "assignment_group": group.name,
-            },
+            details=transitions.created_details(ticket),
             created_at=now,
         )
         _notify(ticket, "created")
@@ -311,9 +257,8 @@ def ticket_update(*, ticket: Ticket, actor: User, **values: Any) -> Ticket:
         urgency = values.get("urgency", ticket.urgency)
         if "impact" in values or "urgency" in values:
             values["priority"] = priority_for(impact, urgency)
-        changes = _apply(ticket, values)
-        if changes:
-            _save_with_history(ticket, actor, EventAction.UPDATED, changes, now=timezone.now())
+        if any(getattr(ticket, name) != value for name, value in values.items()):
+            _record(ticket, actor, transitions.Step(EventAction.UPDATED, values), now=timezone.now())
     return ticket
 
 
@@ -336,24 +281,7 @@ def ticket_assign(
         _ensure_transition(ticket, State.ASSIGNED)
         now = timezone.now()
         group_changed = group.pk != ticket.assignment_group_id
-        old_level = ticket.assignment_group.level if ticket.assignment_group else 0
-        values: dict[str, Any] = {
-            "assignment_group": group,
-            "assignee": assignee,
-            "state": State.ASSIGNED,
-            "pending_reason": "",
-        }
-        if group_changed:
-            values["reassignment_count"] = ticket.reassignment_count + 1
-        if assignee is not None:
-            values["queue_entered_at"] = None  # handed to a person: out of the queue
-        elif group_changed or ticket.assignee_id is not None:
-            values["queue_entered_at"] = now
-        action = EventAction.ASSIGNED
-        if group_changed and group.level > old_level:
-            action = EventAction.ESCALATED
-        changes = _apply(ticket, values)
-        _save_with_history(ticket, actor, action, changes, now=now)
+        _record(ticket, actor, transitions.assign(ticket, group=group, assignee=assignee, now=now), now=now)
         if group_changed:
             _notify(ticket, "assigned_to_group")
     return ticket
@@ -367,16 +295,7 @@ def ticket_escalate(*, ticket: Ticket, actor: User, group: AssignmentGroup) -> T
 
 
 def _claim_locked(ticket: Ticket, actor: User, now: datetime) -> Ticket:
-    wait = (now - ticket.queue_entered_at).total_seconds() if ticket.queue_entered_at else None
-    changes = _apply(ticket, {"assignee": actor, "state": State.IN_PROGRESS, "queue_entered_at": None})
-    _save_with_history(
-        ticket,
-        actor,
-        EventAction.CLAIMED,
-        changes,
-        now=now,
-        details={"queue_wait_seconds": wait, "group": ticket.assignment_group_id},
-    )
+    _record(ticket, actor, transitions.claim(ticket, actor=actor, now=now), now=now)
     return ticket
 
 
@@ -424,11 +343,7 @@ def ticket_start(*, ticket: Ticket, actor: User) -> Ticket:
         _ensure_transition(ticket, State.IN_PROGRESS)
         if ticket.state == State.RESOLVED:
             raise IllegalTransition(_("Reopen a resolved ticket instead."))
-        values: dict[str, Any] = {"state": State.IN_PROGRESS, "pending_reason": ""}
-        if ticket.assignee_id is None:
-            values.update(assignee=actor, queue_entered_at=None)
-        changes = _apply(ticket, values)
-        _save_with_history(ticket, actor, EventAction.STARTED, changes, now=timezone.now())
+        _record(ticket, actor, transitions.start(ticket, actor=actor), now=timezone.now())
     return ticket
 
 
@@ -441,8 +356,7 @@ def ticket_pend(*, ticket: Ticket, actor: User, reason: str) -> Ticket:
         ticket = _lock(ticket)
         _ensure_can_work(actor, ticket)
         _ensure_transition(ticket, State.PENDING)
-        changes = _apply(ticket, {"state": State.PENDING, "pending_reason": reason})
-        _save_with_history(ticket, actor, EventAction.PENDED, changes, now=timezone.now())
+        _record(ticket, actor, transitions.pend(ticket, reason=reason), now=timezone.now())
     return ticket
 
 
@@ -458,19 +372,8 @@ def ticket_resolve(*, ticket: Ticket, actor: User, code: str, note: str) -> Tick
         _ensure_can_work(actor, ticket)
         _ensure_transition(ticket, State.RESOLVED)
         now = timezone.now()
-        values: dict[str, Any] = {
-            "state": State.RESOLVED,
-            "pending_reason": "",
-            "resolution_code": code,
-            "resolution_note": note,
-            "resolved_at": now,
-            "resolved_by_group": ticket.assignment_group,
-            "queue_entered_at": None,
-        }
-        if ticket.assignee_id is None:
-            values["assignee"] = actor
-        changes = _apply(ticket, values)
-        _save_with_history(ticket, actor, EventAction.RESOLVED, changes, now=now)
+        step = transitions.resolve(ticket, actor=actor, code=code, note=note, now=now)
+        _record(ticket, actor, step, now=now)
         _notify(ticket, "resolved")
     return ticket
 
@@ -487,27 +390,7 @@ def ticket_reopen(*, ticket: Ticket, actor: User, reason: str = "") -> Ticket:
         if ticket.state != State.RESOLVED:
             raise IllegalTransition(_("Only a resolved ticket can be reopened."))
         now = timezone.now()
-        # Kept on the event: first-line resolution excludes tickets reopened soon after resolving.
-        since_resolved = (now - ticket.resolved_at).total_seconds() if ticket.resolved_at else None
-        values: dict[str, Any] = {
-            "state": State.IN_PROGRESS,
-            "resolved_at": None,
-            "resolved_by_group": None,
-            "resolution_code": "",
-            "resolution_note": "",
-            "reopen_count": ticket.reopen_count + 1,
-        }
-        if ticket.assignee_id is None:
-            values.update(state=State.ASSIGNED, queue_entered_at=now)
-        changes = _apply(ticket, values)
-        _save_with_history(
-            ticket,
-            actor,
-            EventAction.REOPENED,
-            changes,
-            now=now,
-            details={"reason": reason, "seconds_since_resolved": since_resolved},
-        )
+        _record(ticket, actor, transitions.reopen(ticket, reason=reason, now=now), now=now)
     return ticket
 
 
@@ -521,8 +404,7 @@ def ticket_close(*, ticket: Ticket, actor: User | None) -> Ticket:
             _ensure_can_work(actor, ticket)
         _ensure_transition(ticket, State.CLOSED)
         now = timezone.now()
-        changes = _apply(ticket, {"state": State.CLOSED, "closed_at": now})
-        _save_with_history(ticket, actor, EventAction.CLOSED, changes, now=now)
+        _record(ticket, actor, transitions.close(ticket, now=now), now=now)
     return ticket
 
 

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from incidents import transitions
 from incidents.kpi import first_line_resolution
 from incidents.models import (
     Channel,
@@ -378,19 +379,6 @@ REOPEN_REASONS = (
     "Only half of it was done.",
 )
 
-# Bookkeeping columns the services derive and do not write history rows for.
-_UNRECORDED = frozenset(
-    {
-        "queue_entered_at",
-        "reassignment_count",
-        "reopen_count",
-        "resolved_by_group",
-        "closed_at",
-        "resolved_at",
-    }
-)
-
-
 # --- working time --------------------------------------------------------------------------
 
 
@@ -453,130 +441,47 @@ class _CommentRow:
     saved: Comment | None = None
 
 
-def _display(value: Any) -> str:
-    # As incidents.services._display: users by name, groups by name, choices by value.
-    if value is None:
-        return ""
-    return str(value)
-
-
 class _Replay:
-    """One ticket's history, applied to an unsaved Ticket with the same field changes as the
-    service functions (see incidents/services.py), collecting the events and comments."""
+    """One ticket's history, applied to an unsaved Ticket through the same transition rules as
+    the services (incidents/transitions.py), collecting the events and comments."""
 
     def __init__(self, ticket: Ticket) -> None:
         self.ticket = ticket
         self.events: list[_EventRow] = []
         self.comments: list[_CommentRow] = []
 
-    def _change(
-        self,
-        at: datetime,
-        actor: User | None,
-        action: str,
-        values: dict[str, Any],
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        ticket = self.ticket
-        for name, new in values.items():
-            old = getattr(ticket, name)
-            if old == new:
-                continue
-            setattr(ticket, name, new)
-            if name not in _UNRECORDED:
-                self.events.append(
-                    _EventRow(at, actor, action, name, _display(old), _display(new), details or {})
-                )
-        ticket.updated_at = at
+    def _step(self, at: datetime, actor: User | None, step: transitions.Step) -> None:
+        for change in transitions.apply(self.ticket, step.values):
+            if change.field not in transitions.UNRECORDED_FIELDS:
+                old, new = transitions.history_value(change.old), transitions.history_value(change.new)
+                self.events.append(_EventRow(at, actor, step.action, change.field, old, new, step.details))
+        self.ticket.updated_at = at
 
     def create(self, at: datetime, actor: User | None) -> None:
-        ticket = self.ticket
-        group = ticket.assignment_group
-        details = {
-            "kind": ticket.kind,
-            "channel": ticket.channel,
-            "priority": ticket.priority,
-            "assignment_group": group.name if group else "",
-        }
         # new_value (the ticket number) is filled in once the ticket has its id.
+        details = transitions.created_details(self.ticket)
         self.events.append(_EventRow(at, actor, EventAction.CREATED, details=details))
 
     def claim(self, at: datetime, actor: User) -> None:
-        ticket = self.ticket
-        entered = ticket.queue_entered_at
-        wait = (at - entered).total_seconds() if entered else None
-        self._change(
-            at,
-            actor,
-            EventAction.CLAIMED,
-            {"assignee": actor, "state": State.IN_PROGRESS, "queue_entered_at": None},
-            {"queue_wait_seconds": wait, "group": ticket.assignment_group_id},
-        )
+        self._step(at, actor, transitions.claim(self.ticket, actor=actor, now=at))
 
     def assign(self, at: datetime, actor: User, group: AssignmentGroup, assignee: User | None = None) -> None:
-        ticket = self.ticket
-        current = ticket.assignment_group
-        changed = current is None or group.pk != current.pk
-        values: dict[str, Any] = {
-            "assignment_group": group,
-            "assignee": assignee,
-            "state": State.ASSIGNED,
-            "pending_reason": "",
-        }
-        if changed:
-            values["reassignment_count"] = ticket.reassignment_count + 1
-        if assignee is None and (changed or ticket.assignee is not None):
-            values["queue_entered_at"] = at
-        elif assignee is not None:
-            # Handed to a person, so out of the queue. (services.ticket_assign keeps the stale
-            # value in this case, which no queue reads because the ticket has an assignee.)
-            values["queue_entered_at"] = None
-        old_level = current.level if current else 0
-        action = EventAction.ESCALATED if changed and group.level > old_level else EventAction.ASSIGNED
-        self._change(at, actor, action, values)
+        self._step(at, actor, transitions.assign(self.ticket, group=group, assignee=assignee, now=at))
 
     def start(self, at: datetime, actor: User) -> None:
-        values: dict[str, Any] = {"state": State.IN_PROGRESS, "pending_reason": ""}
-        if self.ticket.assignee is None:
-            values.update(assignee=actor, queue_entered_at=None)
-        self._change(at, actor, EventAction.STARTED, values)
+        self._step(at, actor, transitions.start(self.ticket, actor=actor))
 
     def pend(self, at: datetime, actor: User, reason: str) -> None:
-        self._change(at, actor, EventAction.PENDED, {"state": State.PENDING, "pending_reason": reason})
+        self._step(at, actor, transitions.pend(self.ticket, reason=reason))
 
     def resolve(self, at: datetime, actor: User, code: str, note: str) -> None:
-        ticket = self.ticket
-        values: dict[str, Any] = {
-            "state": State.RESOLVED,
-            "pending_reason": "",
-            "resolution_code": code,
-            "resolution_note": note,
-            "resolved_at": at,
-            "resolved_by_group": ticket.assignment_group,
-            "queue_entered_at": None,
-        }
-        if ticket.assignee is None:
-            values["assignee"] = actor
-        self._change(at, actor, EventAction.RESOLVED, values)
+        self._step(at, actor, transitions.resolve(self.ticket, actor=actor, code=code, note=note, now=at))
 
     def reopen(self, at: datetime, actor: User, reason: str) -> None:
-        ticket = self.ticket
-        since = (at - ticket.resolved_at).total_seconds() if ticket.resolved_at else None
-        values: dict[str, Any] = {
-            "state": State.IN_PROGRESS,
-            "resolved_at": None,
-            "resolved_by_group": None,
-            "resolution_code": "",
-            "resolution_note": "",
-            "reopen_count": ticket.reopen_count + 1,
-        }
-        if ticket.assignee is None:
-            values.update(state=State.ASSIGNED, queue_entered_at=at)
-        details = {"reason": reason, "seconds_since_resolved": since}
-        self._change(at, actor, EventAction.REOPENED, values, details)
+        self._step(at, actor, transitions.reopen(self.ticket, reason=reason, now=at))
 
     def close(self, at: datetime, actor: User | None) -> None:
-        self._change(at, actor, EventAction.CLOSED, {"state": State.CLOSED, "closed_at": at})
+        self._step(at, actor, transitions.close(self.ticket, now=at))
 
     def comment(self, at: datetime, author: User, body: str, internal: bool = False) -> None:
         row = _CommentRow(at, author, body, internal)
