@@ -465,7 +465,7 @@ def comment_add(*, ticket: Ticket, actor: User, body: str, internal: bool = Fals
 
 
 def attachment_add(
-    *, ticket: Ticket, actor: User, upload: UploadedFile, internal: bool = False
+    *, ticket: Ticket, actor: User, upload: UploadedFile[bytes], internal: bool = False
 ) -> Attachment:
     """Store a file on the ticket after checking its size and type."""
     _ensure_may_converse(actor, ticket)
