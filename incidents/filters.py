@@ -37,6 +37,7 @@ class TicketFilter(django_filters.FilterSet):
         ],
     )
     caller = django_filters.NumberFilter(field_name="caller_id", label=_("Caller id"))
+    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent ticket id"))
     open = django_filters.BooleanFilter(method="filter_open", label=_("Open only"))
     major_incident = django_filters.BooleanFilter(label=_("Major incident"))
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")

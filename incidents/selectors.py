@@ -122,5 +122,6 @@ def queues_for(user: User) -> QuerySet[AssignmentGroup]:
     return groups.order_by("level", "name")
 
 
-def ticket_children(ticket: Ticket) -> QuerySet[Ticket]:
-    return ticket.children.only("id", "kind", "title", "state")
+def ticket_children_for(user: User, ticket: Ticket) -> QuerySet[Ticket]:
+    """The ticket's child tickets that the user may see."""
+    return tickets_visible_to(user).filter(parent=ticket).only("id", "kind", "title", "state")

@@ -111,3 +111,25 @@ def test_agent_who_may_work_sees_the_buttons_valid_for_a_new_ticket(console_for,
         assert f"/{logged_ticket.pk}/{transition}/" in page
     for transition in ("reopen", "close"):
         assert f"/{logged_ticket.pk}/{transition}/" not in page
+
+
+def test_ticket_page_links_parent_and_visible_children(
+    client, end_user, other_end_user, agent, first_line_group
+):
+    from tests.factories import TicketFactory
+
+    parent = TicketFactory(
+        caller=end_user, assignment_group=first_line_group, title="Network down in building A"
+    )
+    mine = TicketFactory(caller=end_user, parent=parent, title="My PC is offline")
+    theirs = TicketFactory(caller=other_end_user, parent=parent, title="Their PC is offline")
+
+    client.force_login(agent)
+    agent_page = client.get(f"/console/tickets/{parent.pk}/").content.decode()
+    client.force_login(end_user)
+    end_user_page = client.get(f"/console/tickets/{parent.pk}/").content.decode()
+    child_page = client.get(f"/console/tickets/{mine.pk}/").content.decode()
+
+    assert mine.number in agent_page and theirs.number in agent_page
+    assert mine.number in end_user_page and theirs.number not in end_user_page
+    assert parent.number in child_page
