@@ -276,7 +276,7 @@ class EventAction(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     CLAIMED = "claimed", _("Claimed")
     STARTED = "started", _("Started")
-    PENDED = "pended", _("Put on hold")
+    PENDED = "pended", _("Placed on hold")
     RESOLVED = "resolved", _("Resolved")
     REOPENED = "reopened", _("Reopened")
     CLOSED = "closed", _("Closed")

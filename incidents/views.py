@@ -289,14 +289,17 @@ _VALUE_LABELS: dict[str, dict[str, Any]] = {
     "impact": {str(k): v for k, v in LEVEL_CHOICES},
     "urgency": {str(k): v for k, v in LEVEL_CHOICES},
     "priority": {str(k): v for k, v in PRIORITY_CHOICES},
+    "major_incident": {"yes": gettext_lazy("Yes"), "no": gettext_lazy("No")},
 }
+# Columns that are not model fields.
+_EXTRA_LABELS = {"number": gettext_lazy("Number")}
 
 
 def _field_label(name: str) -> str:
     try:
         model_field = Ticket._meta.get_field(name)
     except FieldDoesNotExist:
-        return capfirst(name.replace("_", " "))
+        return str(_EXTRA_LABELS.get(name, capfirst(name.replace("_", " "))))
     return capfirst(str(getattr(model_field, "verbose_name", name)))
 
 
