@@ -9,14 +9,22 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import services
 from .models import Ticket
 
+# Marked for translation here, translated when sent, in the recipient's language.
 MESSAGES = {
-    "created": ("Your case %(number)s has been registered", "We have received your case: %(title)s"),
-    "resolved": ("Your case %(number)s has been resolved", "%(title)s\n\n%(note)s"),
-    "assigned_to_group": ("Case %(number)s is in your queue", "%(title)s (priority %(priority)s)"),
+    "created": (
+        gettext_noop("Your case %(number)s has been registered"),
+        gettext_noop("We have received your case: %(title)s"),
+    ),
+    "resolved": (gettext_noop("Your case %(number)s has been resolved"), "%(title)s\n\n%(note)s"),
+    "assigned_to_group": (
+        gettext_noop("Case %(number)s is in your queue"),
+        gettext_noop("%(title)s (priority %(priority)s)"),
+    ),
 }
 
 

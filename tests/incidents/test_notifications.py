@@ -71,3 +71,16 @@ def test_ticket_is_saved_promptly_when_the_broker_is_down(agent, end_user, caplo
     assert any(
         "on_commit" in record.getMessage() for record in caplog.records
     )  # the failed enqueue is logged
+
+
+def test_notification_is_written_in_the_callers_language(end_user, first_line_group):
+    from incidents.tasks import notify_ticket
+    from tests.factories import TicketFactory
+
+    end_user.preferred_language = "nb"
+    end_user.save(update_fields=["preferred_language"])
+    ticket = TicketFactory(caller=end_user, assignment_group=first_line_group)
+
+    notify_ticket(ticket.pk, "created")  # the task's body, run here directly
+
+    assert mail.outbox[-1].subject == f"Saken din {ticket.number} er registrert"
