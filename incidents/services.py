@@ -123,7 +123,7 @@ def _record(ticket: Ticket, actor: User | None, step: transitions.Step, *, now: 
             field=_event_field(c.field),
             old_value=transitions.history_value(c.old),
             new_value=transitions.history_value(c.new),
-            details=step.details,
+            details=transitions.event_details(c, step.details),
             created_at=now,
         )
         for c in changes

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Model
+
 from servicedesk.models import AssignmentGroup, User
 
 from .models import EventAction, State, Ticket
@@ -52,6 +54,17 @@ class Change:
     field: str
     old: Any
     new: Any
+
+
+def event_details(change: Change, details: dict[str, Any]) -> dict[str, Any]:
+    """An event's details; a changed reference also keeps its ids (names change, ids do not)."""
+    if isinstance(change.old, Model) or isinstance(change.new, Model):
+        return {
+            **details,
+            "old_id": getattr(change.old, "pk", None),
+            "new_id": getattr(change.new, "pk", None),
+        }
+    return details
 
 
 def apply(ticket: Ticket, values: dict[str, Any]) -> list[Change]:
@@ -154,4 +167,6 @@ def created_details(ticket: Ticket) -> dict[str, Any]:
         "channel": ticket.channel,
         "priority": ticket.priority,
         "assignment_group": group.name if group else "",
+        "assignment_group_id": group.pk if group else None,
+        "service_id": ticket.service_id,
     }

@@ -454,7 +454,8 @@ class _Replay:
         for change in transitions.apply(self.ticket, step.values):
             if change.field not in transitions.UNRECORDED_FIELDS:
                 old, new = transitions.history_value(change.old), transitions.history_value(change.new)
-                self.events.append(_EventRow(at, actor, step.action, change.field, old, new, step.details))
+                details = transitions.event_details(change, step.details)
+                self.events.append(_EventRow(at, actor, step.action, change.field, old, new, details))
         self.ticket.updated_at = at
 
     def create(self, at: datetime, actor: User | None) -> None:
