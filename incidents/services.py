@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePath
 from typing import Any
@@ -21,8 +20,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicedesk import outbox
 from servicedesk.errors import AttachmentTooLarge, DomainError, IllegalTransition, NotAllowed
 from servicedesk.models import AssignmentGroup, Category, GroupLevel, Role, Service, User
+from sla.clock import sync_ticket_clocks
 
 from . import transitions
 from .models import (
@@ -129,6 +130,7 @@ def _record(ticket: Ticket, actor: User | None, step: transitions.Step, *, now: 
         for c in changes
         if c.field not in transitions.UNRECORDED_FIELDS
     )
+    sync_ticket_clocks(ticket)
 
 
 def _event_field(field: str) -> str:
@@ -141,16 +143,9 @@ def _lock(ticket: Ticket) -> Ticket:
     return locked
 
 
-def _on_commit(func: Callable[[], None]) -> None:
-    # robust: a failing side effect (broker down, mail error) is logged, never loses the ticket.
-    transaction.on_commit(func, robust=True)
-
-
 def _notify(ticket: Ticket, event: str) -> None:
-    from . import tasks
-
-    ticket_id = ticket.pk
-    _on_commit(lambda: tasks.notify_ticket.delay(ticket_id, event))
+    # An outbox row in this transaction: sent by a beat task later, never lost with the broker.
+    outbox.enqueue(f"ticket.{event}", ticket_id=ticket.pk)
 
 
 # --- priority ------------------------------------------------------------------------------
@@ -235,6 +230,7 @@ def ticket_create(
             details=transitions.created_details(ticket),
             created_at=now,
         )
+        sync_ticket_clocks(ticket)
         _notify(ticket, "created")
     return ticket
 
@@ -460,6 +456,8 @@ def comment_add(*, ticket: Ticket, actor: User, body: str, internal: bool = Fals
             internal=internal,
             created_at=now,
         )
+        if actor.is_agent and not internal:
+            sync_ticket_clocks(ticket)  # a public answer by an agent is the first response
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
     return comment
 

@@ -153,3 +153,33 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent} / {self.name}" if self.parent_id else self.name
+
+
+class OutboxMessage(models.Model):
+    """A notification owed, written in the same transaction as the change that owes it.
+
+    A beat task sends pending messages (servicedesk/outbox.py), so a change never waits for, or
+    is lost with, the broker or the mail server.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40)
+    ticket = models.ForeignKey(
+        "incidents.Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # The dispatcher reads only pending messages, oldest first.
+            models.Index(fields=["id"], name="outbox_pending_idx", condition=models.Q(sent_at__isnull=True)),
+        ]
+        verbose_name = _("outgoing notification")
+        verbose_name_plural = _("outgoing notifications")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

@@ -155,6 +155,8 @@ CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "servicedesk@example.org")
+# Group mailboxes are shared by a team: written in the desk's working language.
+LANGUAGE_CODE_FOR_GROUPS = env_str("LANGUAGE_CODE_FOR_GROUPS", "nb")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -220,6 +222,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 50
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "dispatch-outbox": {
+        "task": "servicedesk.tasks.dispatch_outbox",
+        "schedule": 5.0,
+        "options": {"expires": 5},
+    },
+    "sla-sweep": {
+        "task": "sla.tasks.sweep_clocks",
+        "schedule": float(env_int("SLA_SWEEP_SECONDS", 15)),
+        "options": {"expires": env_int("SLA_SWEEP_SECONDS", 15)},
+    },
     "close-resolved-tickets": {
         "task": "incidents.tasks.close_resolved_tickets",
         "schedule": 3600.0,
