@@ -238,6 +238,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "options": {"expires": 3000},  # a late run is dropped: the next one does the same work
     },
 }
+# Clocks claimed per sweep transaction: small enough to keep locks short, large enough to be fast.
+SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 2000)
 # Resolved tickets the caller has not reopened within this many days are closed.
 AUTO_CLOSE_AFTER_DAYS = env_int("AUTO_CLOSE_AFTER_DAYS", 7)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from servicedesk.models import OutboxMessage
@@ -50,9 +51,10 @@ def db_now() -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def sweep(*, now: datetime | None = None, batch_size: int = 2000) -> SweepResult:
+def sweep(*, now: datetime | None = None, batch_size: int | None = None) -> SweepResult:
     """Record every warning and breach due by `now` (default: the database's clock)."""
     now = now or db_now()
+    batch_size = batch_size or settings.SLA_SWEEP_BATCH
     specs = {c.pk: c.to_spec() for c in Calendar.objects.prefetch_related("intervals", "exceptions")}
     result = SweepResult()
     while True:
