@@ -9,8 +9,8 @@ measure and add working time:
   (0.0 if ``end <= start``).
 - ``add_business_seconds(spec, start, seconds)``: the earliest instant ``t >= start`` at which
   ``seconds`` working seconds have elapsed since ``start``. ``seconds == 0`` gives ``start``; when
-  the target is reached exactly at the end of a working interval the answer is that end (18:00
-  on the dot), not the next opening. Returns an aware UTC datetime.
+  the target is reached exactly at the end of a working interval the answer is that end (15:30
+  on the dot for the office calendar), not the next opening. Returns an aware UTC datetime.
 
 Semantics, precisely:
 
@@ -127,14 +127,12 @@ def _time_us(value: time) -> int:
 
 def _check_day(intervals: object, where: str) -> list[tuple[int, int]]:
     """Check one date's intervals; return them as sorted (start, end) microseconds of the day."""
-    if not isinstance(intervals, tuple | list):
+    if not isinstance(intervals, tuple):
         raise CalendarError(f"{where}: intervals must be a tuple of (start, end) pairs.")
     spans: list[tuple[int, int]] = []
     for interval in intervals:
         if not (
-            isinstance(interval, tuple | list)
-            and len(interval) == 2
-            and all(isinstance(t, time) for t in interval)
+            isinstance(interval, tuple) and len(interval) == 2 and all(isinstance(t, time) for t in interval)
         ):
             raise CalendarError(f"{where}: {interval!r} is not a (start, end) pair of times.")
         start, end = interval
@@ -179,29 +177,33 @@ def _check_structure(spec: CalendarSpec) -> ZoneInfo:
         tz = ZoneInfo(spec.timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise CalendarError(f"Unknown time zone {spec.timezone!r}.") from error
-    if not isinstance(spec.weekly, tuple | list) or len(spec.weekly) != 7:
-        raise CalendarError("weekly must have exactly 7 entries, Monday to Sunday.")
+    if not isinstance(spec.weekly, tuple) or len(spec.weekly) != 7:
+        raise CalendarError("weekly must be a tuple of exactly 7 entries, Monday to Sunday.")
     has_intervals = False
     for weekday, intervals in enumerate(spec.weekly):
         has_intervals |= bool(_check_day(intervals, _WEEKDAY_NAMES[weekday]))
-    if any(not _is_plain_date(d) for d in spec.closures):
-        raise CalendarError("closures must contain dates (not datetimes).")
+    if not isinstance(spec.closures, frozenset) or any(not _is_plain_date(d) for d in spec.closures):
+        raise CalendarError("closures must be a frozenset of dates (not datetimes).")
+    if not isinstance(spec.overrides, tuple):
+        raise CalendarError("overrides must be a tuple of (date, intervals) pairs.")
     for day, intervals in _override_map(spec).items():
         has_intervals |= bool(_check_day(intervals, f"Override {day.isoformat()}"))
     if spec.holiday_country is not None:
         _holiday_dates(spec.holiday_country, 2000)  # raises CalendarError for an unknown country
     if not spec.always_open and not has_intervals:
-        raise CalendarError("The calendar has no working time: every day of the week is empty.")
+        raise CalendarError(
+            "The calendar has no working time: every day of the week (and every override) is empty."
+        )
     return tz
 
 
 def _override_map(spec: CalendarSpec) -> dict[date, tuple[Interval, ...]]:
     combined: dict[date, tuple[Interval, ...]] = {}
     for entry in spec.overrides:
-        if not (isinstance(entry, tuple | list) and len(entry) == 2 and _is_plain_date(entry[0])):
+        if not (isinstance(entry, tuple) and len(entry) == 2 and _is_plain_date(entry[0])):
             raise CalendarError(f"Override {entry!r} is not a (date, intervals) pair.")
         day, intervals = entry
-        if not isinstance(intervals, tuple | list):
+        if not isinstance(intervals, tuple):
             raise CalendarError(f"Override {day.isoformat()}: intervals must be a tuple of pairs.")
         combined[day] = combined.get(day, ()) + tuple(intervals)
     return combined
@@ -248,6 +250,32 @@ def _local_us(tz: ZoneInfo, day: date, at_us: int) -> int:
     return (local - _EPOCH) // _ONE_US
 
 
+def _local_spans(spec: CalendarSpec, tz: ZoneInfo, lo_year: int, hi_year: int) -> list[tuple[int, int]]:
+    """Every date's intervals in years lo..hi as (start, end) UTC µs, per the module docstring."""
+    weekdays = [_check_day(intervals, "") for intervals in spec.weekly]
+    overrides = {d: _check_day(i, "") for d, i in _override_map(spec).items()}
+    closed: set[date] = set(spec.closures)
+    if spec.holiday_country is not None:
+        for year in range(lo_year, hi_year + 1):
+            closed |= _holiday_dates(spec.holiday_country, year)
+
+    spans: list[tuple[int, int]] = []
+    one_day = timedelta(days=1)
+    day = date(lo_year, 1, 1)
+    last = date(hi_year, 12, 31)
+    while day <= last:
+        local = overrides.get(day)  # an override wins over holidays and closures
+        if local is None:
+            local = [] if day in closed else weekdays[day.weekday()]
+        for start_us, end_us in local:
+            start = _local_us(tz, day, start_us)
+            end = _local_us(tz, day, end_us)
+            if end > start:  # an interval inside a DST gap can map to nothing
+                spans.append((start, end))
+        day += one_day
+    return spans
+
+
 class _Table:
     """Merged working intervals (UTC µs) for the local dates of years lo..hi, with running sums."""
 
@@ -260,27 +288,7 @@ class _Table:
         self.valid_lo = (datetime(lo_year, 1, 1, tzinfo=UTC) - _EPOCH) // _ONE_US + _MARGIN_US
         self.valid_hi = (datetime(hi_year + 1, 1, 1, tzinfo=UTC) - _EPOCH) // _ONE_US - _MARGIN_US
 
-        days = [_check_day(intervals, "") for intervals in spec.weekly]
-        overrides = {d: _check_day(i, "") for d, i in _override_map(spec).items()}
-        closed: set[date] = set(spec.closures)
-        if spec.holiday_country is not None:
-            for year in range(lo_year, hi_year + 1):
-                closed |= _holiday_dates(spec.holiday_country, year)
-
-        raw: list[tuple[int, int]] = []
-        day = date(lo_year, 1, 1)
-        last = date(hi_year, 12, 31)
-        one_day = timedelta(days=1)
-        while day <= last:
-            spans = overrides.get(day)
-            if spans is None:
-                spans = [] if day in closed else days[day.weekday()]
-            for start_us, end_us in spans:
-                start = _local_us(tz, day, start_us)
-                end = _local_us(tz, day, end_us)
-                if end > start:  # an interval inside a DST gap can map to nothing
-                    raw.append((start, end))
-            day += one_day
+        raw = [] if spec.always_open else _local_spans(spec, tz, lo_year, hi_year)
         raw.sort()
 
         starts: list[int] = []
@@ -330,7 +338,11 @@ def _entry(spec: CalendarSpec) -> _Entry:
     last = _last
     if last is not None and last.spec is spec:
         return last
-    found = _entries.get(spec)
+    try:
+        found = _entries.get(spec)
+    except TypeError:  # unhashable: a list or set where the spec wants a tuple or frozenset
+        _check_structure(spec)  # says which field
+        raise
     if found is None:
         tz = _check_structure(spec)
         this_year = datetime.now(UTC).year  # only a starting size; any year is built on demand

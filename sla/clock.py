@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 
@@ -310,13 +310,26 @@ def _state(stopped: bool, paused: bool) -> str:
 # --- storing ---------------------------------------------------------------------------------
 
 
-def thresholds(clock: Clock) -> list[tuple[str, int, float]]:
+class RunningClock(Protocol):
+    """What the threshold arithmetic reads of a clock (a model row, or the sweep's light row)."""
+
+    state: str
+    calendar_id: int
+    target_seconds: int
+    warning_fractions: Any
+    elapsed_seconds: float
+    running_since: datetime | None
+    warned_level: int
+    breach_recorded: bool
+
+
+def thresholds(clock: RunningClock) -> list[tuple[str, int, float]]:
     """(kind, level, share of target) of the warnings and the breach, in order."""
     levels = [("warning", i + 1, float(f)) for i, f in enumerate(clock.warning_fractions or ())]
     return [*levels, ("breach", 0, 1.0)]
 
 
-def next_check(clock: Clock, spec: cal.CalendarSpec) -> datetime | None:
+def next_check(clock: RunningClock, spec: cal.CalendarSpec) -> datetime | None:
     """The earliest warning or breach instant of a running clock not yet recorded."""
     if clock.state != ClockState.RUNNING or clock.running_since is None:
         return None
