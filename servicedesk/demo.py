@@ -45,6 +45,8 @@ from incidents.models import (
     TicketEvent,
     format_number,
 )
+from sla.clock import rebuild_clocks
+from sla.models import Calendar, OlaTarget
 
 from .models import AssignmentGroup, Category, Department, GroupLevel, HealthTrust, Role, Service, User
 
@@ -382,6 +384,10 @@ REOPEN_REASONS = (
 # --- working time --------------------------------------------------------------------------
 
 
+# OLA per group level: first line 30 min, second line 1 business day, third line 3, vendor 5.
+OLA_SECONDS = {1: 1800, 2: 27_000, 3: 81_000, 4: 135_000}
+
+
 def _window(day: date) -> tuple[datetime, datetime] | None:
     """The day's working interval in UTC (local 07:30–15:30 converted), or None at weekends.
 
@@ -669,6 +675,15 @@ class _Generator:
                 self.categories[(parent_name, child)] = Category.objects.get_or_create(
                     parent=parent, name=child
                 )[0]
+        # How long each group may hold a ticket (OLA), in business seconds on office hours.
+        office = Calendar.objects.filter(name="Office hours").first()
+        if office is not None:
+            for group in self.groups.values():
+                OlaTarget.objects.get_or_create(
+                    group=group,
+                    priority=None,
+                    defaults={"target_seconds": OLA_SECONDS[group.level], "calendar": office},
+                )
         # The matrix is seeded by a migration and may have been edited since; use what is there.
         self.matrix = {(rule.impact, rule.urgency): rule.priority for rule in PriorityRule.objects.all()}
         first_line = (
@@ -1360,6 +1375,10 @@ def generate(
         generator.reference_data()
         created_users = generator.people(users)
         created_tickets = generator.tickets(tickets)
+        # SLA clocks, derived from the history just written, as the live path would have.
+        generated = Ticket.objects.order_by("id")[Ticket.objects.count() - created_tickets :]
+        rebuild_clocks(generated, progress=lambda n: log(f"  clocks: {n} tickets"))
+        log(f"SLA clocks for {created_tickets} tickets.")
     return summarize(created_users=created_users, created_tickets=created_tickets)
 
 
