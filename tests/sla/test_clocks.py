@@ -239,3 +239,27 @@ def test_a_clock_stopped_late_is_breached_at_the_moment_it_ran_out(at, agent, en
     # Mon 09:00–15:30 = 23,400; 5,400 s more on Tue → 8 h reached Tue 09:30.
     clock = _clock(ticket)
     assert (clock.met, clock.breached_at) == (False, oslo(2025, 3, 4, 9, 30))
+
+
+def test_each_group_gets_an_ola_clock_for_the_time_it_held_the_ticket(
+    at, agent, resolver, end_user, first_line_group, second_line_group
+):
+    from sla.models import Calendar, OlaTarget
+
+    office = Calendar.objects.get(name="Office hours")
+    OlaTarget.objects.create(group=first_line_group, target_seconds=1800, calendar=office)
+    OlaTarget.objects.create(group=second_line_group, target_seconds=27_000, calendar=office)
+    with at(oslo(2025, 3, 3, 9, 0)):
+        ticket = _log(agent, end_user, 3)
+    with at(oslo(2025, 3, 3, 10, 0)):  # the customer centre held it for an hour: over its 30 min
+        services.ticket_escalate(ticket=ticket, actor=agent, group=second_line_group)
+    with at(oslo(2025, 3, 4, 9, 0)):
+        services.ticket_claim(ticket=ticket, actor=resolver)
+
+    first = _clock(ticket, Metric.OLA, group=first_line_group)
+    second = _clock(ticket, Metric.OLA, group=second_line_group)
+    # Customer centre: 09:00–10:00 = 3,600 s against 1,800 → breached at 09:30.
+    assert (first.state, first.elapsed_seconds, first.met) == (ClockState.STOPPED, 3600, False)
+    assert first.breached_at == oslo(2025, 3, 3, 9, 30)
+    # Clinical systems holds it from Mon 10:00: one business day → Tue 10:00.
+    assert (second.state, second.due_at) == (ClockState.RUNNING, oslo(2025, 3, 4, 10, 0))
