@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from changes import api as changes_api
 from incidents.api import QueueViewSet, TicketViewSet
 
 from .api import GroupViewSet, ServiceViewSet, UserViewSet
@@ -18,6 +19,7 @@ router.register("queues", QueueViewSet, basename="queue")
 router.register("services", ServiceViewSet, basename="service")
 router.register("groups", GroupViewSet, basename="group")
 router.register("users", UserViewSet, basename="user")
+changes_api.register(router)
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("auth/token/", obtain_auth_token, name="token"),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
+    path("console/changes/", include("changes.urls")),
     path("console/", include("incidents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
