@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.db.models import F, OrderBy, QuerySet, prefetch_related_objects
 from django.http import FileResponse
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,6 +19,7 @@ from rest_framework.serializers import BaseSerializer
 
 from servicedesk.api_support import StrictOrderingFilter
 from servicedesk.models import AssignmentGroup, User
+from sla import selectors as sla_selectors
 
 from . import selectors, services
 from .downloads import attachment_response
@@ -26,6 +29,7 @@ from .serializers import (
     AssignInput,
     AttachmentInput,
     AttachmentOutput,
+    ClockReportOutput,
     CommentInput,
     CommentOutput,
     EmptyInput,
@@ -52,11 +56,39 @@ def _valid(serializer_class: type[BaseSerializer[Any]], request: Request) -> dic
     return dict(serializer.validated_data)
 
 
+# Orderings on a value that may be missing: tickets without it come last, either way round.
+NULLS_LAST_ORDERING = {"sla_due"}
+
+
+class TicketOrderingFilter(StrictOrderingFilter):
+    """The allow-listed orderings; `sla_due` (least time left first) puts tickets without a
+    running resolution clock last."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        return queryset.order_by(*(_order_term(term) for term in ordering))
+
+
+def _order_term(term: str) -> str | OrderBy:
+    name = term.lstrip("-")
+    if name not in NULLS_LAST_ORDERING:
+        return term
+    return F(name).desc(nulls_last=True) if term.startswith("-") else F(name).asc(nulls_last=True)
+
+
+def _ticket_out(request: Request, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
+    """One ticket with the clocks the requester may see."""
+    prefetch_related_objects([ticket], sla_selectors.clocks_prefetch(_user(request)))
+    return Response(TicketOutput(ticket, context={"request": request}).data, status=code)
+
+
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Ticket]):
     """Tickets visible to the caller of the API; transitions are POST actions."""
 
     serializer_class = TicketOutput
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filter_backends = [DjangoFilterBackend, TicketOrderingFilter]
     filterset_class = TicketFilter
     ordering_fields = [
         "id",
@@ -66,19 +98,26 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         "state",
         "resolved_at",
         "queue_entered_at",
+        "sla_due",
     ]
     ordering = ["-created_at", "-id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> Any:
-        return selectors.ticket_list_for(_user(self.request))
+        # sla_due: when the resolution clock runs out, for ?ordering=sla_due (time left).
+        user = _user(self.request)
+        tickets = selectors.ticket_list_for(user).prefetch_related(sla_selectors.clocks_prefetch(user))
+        return sla_selectors.with_resolution_due(tickets)
 
     def get_object(self) -> Ticket:
         return selectors.ticket_get_for_user(_user(self.request), self.kwargs["pk"])
 
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return _ticket_out(request, self.get_object())
+
     def _out(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
         ticket = selectors.ticket_get_for_user(_user(self.request), ticket.pk)
-        return Response(TicketOutput(ticket).data, status=code)
+        return _ticket_out(self.request, ticket, code)
 
     @extend_schema(request=TicketCreateInput, responses={201: TicketOutput})
     def create(self, request: Request) -> Response:
@@ -205,6 +244,16 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         attachment = selectors.attachment_get_for_user(_user(request), attachment_id, ticket_pk=pk)
         return attachment_response(attachment)
 
+    @extend_schema(responses={200: ClockReportOutput(many=True)})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def sla(self, request: Request, pk: str) -> Response:
+        """The ticket's SLA clocks with their stretches (running / paused, business time each
+        counted): why a clock is overdue or breached."""
+        user = _user(request)
+        ticket = self.get_object()
+        reports = sla_selectors.clock_reports_for(user, ticket, timezone.now())
+        return Response(ClockReportOutput(reports, many=True).data)
+
     @extend_schema(responses={200: EventOutput(many=True)})
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def events(self, request: Request, pk: str) -> Response:
@@ -243,4 +292,4 @@ class QueueViewSet(viewsets.ReadOnlyModelViewSet[AssignmentGroup]):
         if ticket is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         ticket = selectors.ticket_get_for_user(_user(request), ticket.pk)
-        return Response(TicketOutput(ticket).data)
+        return _ticket_out(request, ticket)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from servicedesk.models import AssignmentGroup, Category, Service, User
+from sla import selectors as sla_selectors
+from sla.models import ClockState, Metric
 
 from .models import (
     LEVEL_CHOICES,
@@ -32,12 +36,79 @@ class NamedRef(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
+# Inline enums (not named components): "state" already names the ticket's state enum, and
+# drf-spectacular would warn about two different enums for one field name.
+@extend_schema_field({"type": "string", "enum": list(Metric.values)})
+class MetricField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": list(ClockState.values)})
+class ClockStateField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": list(sla_selectors.Badge.values)})
+class BadgeField(serializers.CharField):
+    pass
+
+
+class ClockOutput(serializers.Serializer[Any]):
+    """One SLA clock of a ticket as of the time of the request."""
+
+    metric = MetricField(read_only=True, help_text="response, resolution, or ola (one per group)")
+    group = NamedRef(source="clock.group", read_only=True, allow_null=True, help_text="The OLA's group")
+    state = ClockStateField(source="clock.state", read_only=True)
+    target_seconds = serializers.IntegerField(
+        source="clock.target_seconds", read_only=True, help_text="Target in business seconds"
+    )
+    elapsed_seconds = serializers.FloatField(read_only=True, help_text="Business seconds counted up to now")
+    started_at = serializers.DateTimeField(source="clock.started_at", read_only=True)
+    due_at = serializers.DateTimeField(
+        source="clock.due_at", read_only=True, allow_null=True, help_text="Only while running"
+    )
+    stopped_at = serializers.DateTimeField(source="clock.stopped_at", read_only=True, allow_null=True)
+    breached_at = serializers.DateTimeField(source="clock.breached_at", read_only=True, allow_null=True)
+    met = serializers.BooleanField(
+        source="clock.met", read_only=True, allow_null=True, help_text="Once stopped: within target"
+    )
+    seconds_left = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "Running: real seconds until due_at (negative when overdue). Paused: business seconds "
+            "still allowed. Stopped: null."
+        ),
+    )
+    badge = BadgeField(read_only=True, help_text="ok, warning, overdue, paused, met or breached")
+
+
+class SegmentOutput(serializers.Serializer[Any]):
+    running = serializers.BooleanField(read_only=True, help_text="Running, or paused")
+    started_at = serializers.DateTimeField(read_only=True)
+    ended_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Null: still open")
+    business_seconds = serializers.FloatField(
+        read_only=True, help_text="Business seconds this stretch counted (so far, if open)"
+    )
+    total_seconds = serializers.FloatField(read_only=True, help_text="Counted up to the end of this stretch")
+    reason = serializers.CharField(read_only=True, help_text="The ticket event that began it")
+    breached_here = serializers.BooleanField(read_only=True, help_text="The target was passed in it")
+
+
+class ClockReportOutput(serializers.Serializer[Any]):
+    """A clock with its stretches: why it is where it is."""
+
+    clock = ClockOutput(source="summary", read_only=True)
+    segments = SegmentOutput(many=True, read_only=True)
+
+
 class TicketOutput(serializers.ModelSerializer[Ticket]):
     number = serializers.CharField(read_only=True)
     caller = PersonRef(read_only=True)
     assignee = PersonRef(read_only=True, allow_null=True)
     service = NamedRef(read_only=True, allow_null=True)
     assignment_group = NamedRef(read_only=True, allow_null=True)
+    sla = serializers.SerializerMethodField(help_text="The ticket's SLA clocks as of now")
 
     class Meta:
         model = Ticket
@@ -69,8 +140,21 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
             "updated_at",
             "resolved_at",
             "closed_at",
+            "sla",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ClockOutput(many=True))
+    def get_sla(self, ticket: Ticket) -> Any:
+        # One "now" and one calendar cache for every ticket of the response (context is shared).
+        context = cast("dict[str, Any]", self.context)  # the root serializer's own dict
+        now = context.setdefault("sla_now", timezone.now())
+        specs = context.setdefault("sla_specs", sla_selectors.CalendarSpecs())
+        clocks = getattr(ticket, sla_selectors.PREFETCH_ATTR, None)
+        if clocks is None:  # not prefetched (a single ticket): read what the requester may see
+            request = self.context.get("request")
+            clocks = sla_selectors.clocks_for(request.user if request else None, ticket)
+        return ClockOutput(sla_selectors.summaries(clocks, now, specs), many=True).data
 
 
 def _active(queryset: Any) -> Any:

@@ -25,4 +25,5 @@ urlpatterns = [
     path("callers/", views.caller_lookup, name="callers"),
     path("queues/", views.queue_list, name="queues"),
     path("queues/<int:pk>/claim-next/", views.queue_claim_next, name="queue-claim-next"),
+    path("notifications/", views.notification_list, name="notifications"),
 ]

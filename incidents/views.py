@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from servicedesk.api import people_matching
 from servicedesk.errors import DomainError
 from servicedesk.models import AssignmentGroup, Role, User
+from sla import selectors as sla_selectors
 
 from . import selectors, services
 from .downloads import attachment_response
@@ -88,6 +89,15 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
+def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """Render a console page; agents' pages also get the count of recent SLA alerts for the nav."""
+    user = _user(request)
+    if user.is_agent:
+        # One count query per page, whatever the page shows.
+        context["alert_count"] = sla_selectors.recent_alert_count(user, timezone.now())
+    return render(request, template, context, status=status)
+
+
 def _form_errors_text(form: forms.Form) -> str:
     parts = []
     for name, errors in form.errors.items():
@@ -122,28 +132,63 @@ def _filterset(request: HttpRequest, user: User) -> TicketFilter:
     return filterset
 
 
+class SortForm(forms.Form):
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort by"),
+        required=False,
+        choices=[
+            ("newest", gettext_lazy("Newest first")),
+            ("priority", gettext_lazy("Priority, then oldest")),
+            ("time_left", gettext_lazy("Time left")),
+        ],
+    )
+
+
+def _sorted(tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
+    if sort == "priority":
+        # As a queue hands work out: best priority first, the longest waiting first within it.
+        return tickets.order_by("priority", "created_at", "id")
+    if sort == "time_left":
+        return sla_selectors.order_by_time_left(tickets)
+    return tickets.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    ticket: Ticket
+    resolution: sla_selectors.ClockSummary | None
+
+
 @login_required
 @require_GET
 def ticket_list(request: HttpRequest) -> HttpResponse:
-    """Tickets the user may see, filtered and paginated; agents also see their queues.
+    """Tickets the user may see, filtered, sorted and paginated; agents also see their queues.
 
     Query count is constant in the number of rows: one count, one page of rows with their
-    related people, groups and services (select_related by the selector), the filter form's
-    option lists and the queue counts.
+    related people, groups and services (select_related by the selector), one query for the
+    page's resolution clocks (plus the calendars, if one runs), the filter form's option lists,
+    the queue counts and the alert count.
     """
     user = _user(request)
     filterset = _filterset(request, user)
     valid = filterset.is_valid()
-    tickets: QuerySet[Ticket] = filterset.qs if valid else Ticket.objects.none()
+    sort_form = SortForm(request.GET, auto_id="sort_%s")
+    sort_form.label_suffix = ""
+    sort = sort_form.cleaned_data["sort"] if sort_form.is_valid() else ""
+    tickets: QuerySet[Ticket] = _sorted(filterset.qs, sort) if valid else Ticket.objects.none()
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    now = timezone.now()
+    resolution = sla_selectors.resolution_summaries(user, rows, now)
     shown = AGENT_FILTERS if user.is_agent else END_USER_FILTERS
     form = filterset.form
-    return render(
+    return _render(
         request,
         "console/ticket_list.html",
         {
             "filter_form": form,
             "filter_fields": [form[name] for name in shown],
+            "sort_form": sort_form,
             # Errors of filters given in the URL but not shown in the form.
             "hidden_filter_errors": [
                 (form.fields[name].label, errors)
@@ -152,7 +197,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             ],
             "filters_valid": valid,
             "page_obj": page,
-            "tickets": page.object_list,
+            "tickets": rows,
+            "rows": [TicketRow(ticket, resolution.get(ticket.pk)) for ticket in rows],
             "queues": list(selectors.queues_for(user)) if user.is_agent else [],
         },
     )
@@ -162,7 +208,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def queue_list(request: HttpRequest) -> HttpResponse:
     user = _agent(request)
-    return render(request, "console/queue_list.html", {"queues": list(selectors.queues_for(user))})
+    return _render(request, "console/queue_list.html", {"queues": list(selectors.queues_for(user))})
 
 
 @login_required
@@ -253,7 +299,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         form = LogCallForm()
         selected = _selected_caller(request.GET.get("caller", ""))
     people = _callers(caller_q, selected)
-    return render(
+    return _render(
         request,
         "console/ticket_new.html",
         {
@@ -424,7 +470,8 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The ticket, its merged history and comments, files, and the actions open to the user.
 
     A fixed number of queries: the ticket with its relations, events, comments and files each
-    with their people, and the option lists of the assign form.
+    with their people, the SLA clocks with their segments (and the calendars, if one runs), and
+    the option lists of the assign form.
     """
     user = _user(request)
     ticket = selectors.ticket_get_for_user(user, pk)
@@ -432,11 +479,12 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     comments = selectors.comments_for(user, ticket)
     actions = actions_for(user, ticket)
     agent = user.is_agent
-    return render(
+    return _render(
         request,
         "console/ticket_detail.html",
         {
             "ticket": ticket,
+            "clocks": sla_selectors.clock_reports_for(user, ticket, timezone.now()),
             "timeline": build_timeline(events, comments),
             "attachments": list(selectors.attachments_for(user, ticket)),
             "children": list(selectors.ticket_children_for(user, ticket)),
@@ -586,6 +634,22 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """A file of a ticket the user may see; internal files only for IT staff. Always a download."""
     attachment = selectors.attachment_get_for_user(_user(request), pk)
     return attachment_response(attachment)
+
+
+# --- notifications ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The SLA warnings and breaches of the tickets the agent is responsible for, newest first."""
+    user = _agent(request)
+    page = Paginator(sla_selectors.alerts_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        "console/notification_list.html",
+        {"page_obj": page, "alerts": list(page.object_list), "since": timezone.now() - timedelta(days=1)},
+    )
 
 
 # --- export ----------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from . import calendar as cal
 from .models import Calendar, Clock, ClockAlert, ClockSegment, ClockState, Metric
 
 # The order a ticket's clocks are shown in: what the caller was promised first, then the OLAs.
-METRIC_ORDER = {Metric.RESPONSE: 0, Metric.RESOLUTION: 1, Metric.OLA: 2}
+METRIC_ORDER: dict[str, int] = {Metric.RESPONSE: 0, Metric.RESOLUTION: 1, Metric.OLA: 2}
 # The attribute `clocks_prefetch` fills on each ticket.
 PREFETCH_ATTR = "sla_clocks"
 
@@ -241,16 +241,22 @@ class ClockReport:
 # --- reads -----------------------------------------------------------------------------------
 
 
-def _clocks(user: User) -> QuerySet[Clock]:
-    clocks = Clock.objects.select_related("group")
-    if not is_staff_viewer(user):
+def _clocks(user: User | None) -> QuerySet[Clock]:
+    clocks = Clock.objects.select_related("group", "calendar")
+    if user is None or not user.is_authenticated or not is_staff_viewer(user):
         clocks = clocks.exclude(metric=Metric.OLA)  # an OLA is the groups' internal target
     return clocks
 
 
-def clocks_prefetch(user: User) -> Prefetch[Ticket]:
+def clocks_prefetch(user: User) -> Prefetch[str, QuerySet[Clock], str]:
     """Prefetch the clocks the user may see into `ticket.sla_clocks` (one query for a page)."""
     return Prefetch("clocks", queryset=_clocks(user), to_attr=PREFETCH_ATTR)
+
+
+def clocks_for(user: User | None, ticket: Ticket) -> list[Clock]:
+    """The clocks of one ticket (from ticket_get_for_user) that the user may see; without a
+    user, only the customer-facing ones."""
+    return list(_clocks(user).filter(ticket=ticket))
 
 
 def clocks_by_ticket(
@@ -283,8 +289,10 @@ def resolution_summaries(
 def clock_reports_for(user: User, ticket: Ticket, now: datetime) -> list[ClockReport]:
     """The ticket's clocks the user may see, each with its segments (two queries, plus the
     calendars if a clock runs). `ticket` comes from incidents.selectors.ticket_get_for_user."""
-    clocks = _clocks(user).filter(ticket=ticket).prefetch_related(
-        Prefetch("segments", queryset=ClockSegment.objects.order_by("started_at", "id"))
+    clocks = (
+        _clocks(user)
+        .filter(ticket=ticket)
+        .prefetch_related(Prefetch("segments", queryset=ClockSegment.objects.order_by("started_at", "id")))
     )
     return [
         ClockReport(summary, clock_explanation(summary.clock, summary.elapsed_seconds))
@@ -294,9 +302,7 @@ def clock_reports_for(user: User, ticket: Ticket, now: datetime) -> list[ClockRe
 
 def with_resolution_due(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Annotate `sla_due`: when the resolution clock runs out (null unless it is running)."""
-    due = Clock.objects.filter(
-        ticket=OuterRef("pk"), metric=Metric.RESOLUTION, group__isnull=True
-    ).order_by()
+    due = Clock.objects.filter(ticket=OuterRef("pk"), metric=Metric.RESOLUTION, group__isnull=True).order_by()
     return tickets.annotate(sla_due=Subquery(due.values("due_at")[:1]))
 
 

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client_logged_in(client, django_user_model):
-    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    admin = django_user_model.objects.create_superuser(
+        "root", "root@example.org", "pw", preferred_language="en"
+    )
     client.force_login(admin)
     return client
 
