@@ -25,7 +25,7 @@ from servicedesk.errors import AttachmentTooLarge, DomainError, IllegalTransitio
 from servicedesk.models import AssignmentGroup, Category, GroupLevel, Role, Service, User
 from sla.clock import sync_ticket_clocks
 
-from . import transitions
+from . import signals, transitions
 from .models import (
     ALLOWED_TRANSITIONS,
     QUEUED_STATES,
@@ -371,6 +371,7 @@ def ticket_resolve(*, ticket: Ticket, actor: User, code: str, note: str) -> Tick
         step = transitions.resolve(ticket, actor=actor, code=code, note=note, now=now)
         _record(ticket, actor, step, now=now)
         _notify(ticket, "resolved")
+        signals.ticket_resolved.send(sender=Ticket, ticket=ticket, actor=actor)
     return ticket
 
 

@@ -60,6 +60,15 @@ class User(AbstractUser):
         Department, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("department")
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True, db_index=True)
+    line_manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("line manager"),
+        help_text=_("Approves this person's orders where a catalogue item asks for it."),
+    )
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=5,
@@ -122,6 +131,14 @@ class Service(models.Model):
         on_delete=models.PROTECT,
         related_name="owned_services",
         verbose_name=_("owner group"),
+    )
+    owner = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_services",
+        verbose_name=_("service owner"),
     )
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
