@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "incidents",
     "changes",
     "sla",
+    "catalogue",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from catalogue import api as catalogue_api
 from changes import api as changes_api
 from incidents.api import QueueViewSet, TicketViewSet
 
@@ -20,6 +21,7 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("groups", GroupViewSet, basename="group")
 router.register("users", UserViewSet, basename="user")
 changes_api.register(router)
+catalogue_api.register(router)
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("auth/token/", obtain_auth_token, name="token"),
@@ -35,6 +37,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
     path("console/changes/", include("changes.urls")),
+    path("console/catalogue/", include("catalogue.urls")),
     path("console/", include("incidents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,1 @@
+"""Service catalogue: orderable items, their forms, approvals and fulfilment tasks."""
