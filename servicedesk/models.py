@@ -41,12 +41,14 @@ class Role(models.TextChoices):
     CHANGE_MANAGER = "change_manager", _("Change manager")
     MANAGER = "manager", _("Service-desk manager")
     ADMIN = "admin", _("Administrator")
+    # A system account of a telephony, chat or monitoring system, not a person.
+    INTEGRATION = "integration", _("Integration")
 
 
 # Roles that see and work on every ticket.
 DESK_WIDE_ROLES = frozenset({Role.FIRST_LINE, Role.MANAGER, Role.ADMIN})
 # Roles that work tickets at all (everyone but end users).
-AGENT_ROLES = frozenset(set(Role) - {Role.END_USER})
+AGENT_ROLES = frozenset(set(Role) - {Role.END_USER, Role.INTEGRATION})
 
 
 class User(AbstractUser):
@@ -69,6 +71,8 @@ class User(AbstractUser):
         verbose_name=_("line manager"),
         help_text=_("Approves this person's orders where a catalogue item asks for it."),
     )
+    # Set while the agent is signed on to answer contacts in the customer centre.
+    on_duty_since = models.DateTimeField(_("on duty since"), null=True, blank=True)
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=5,

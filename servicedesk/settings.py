@@ -194,6 +194,10 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "incidents.models.LEVEL_CHOICES",
         "PendingReasonEnum": "incidents.models.PendingReason",
         "ResolutionCodeEnum": "incidents.models.ResolutionCode",
+        "TicketStateEnum": "incidents.models.State",
+        "TicketChannelEnum": "incidents.models.Channel",
+        "ContactStateEnum": "incidents.models.ContactState",
+        "ContactChannelEnum": "incidents.models.ContactChannel",
     },
 }
 

@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from catalogue import api as catalogue_api
 from changes import api as changes_api
 from incidents.api import QueueViewSet, TicketViewSet
+from incidents.contacts_api import ContactViewSet
 
 from .api import GroupViewSet, ServiceViewSet, UserViewSet
 
@@ -20,6 +21,7 @@ router.register("queues", QueueViewSet, basename="queue")
 router.register("services", ServiceViewSet, basename="service")
 router.register("groups", GroupViewSet, basename="group")
 router.register("users", UserViewSet, basename="user")
+router.register("contacts", ContactViewSet, basename="contact")
 changes_api.register(router)
 catalogue_api.register(router)
 

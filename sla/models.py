@@ -392,3 +392,27 @@ class ClockAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.fraction:.0%} {self.clock_id}"
+
+
+class KpiTarget(models.Model):
+    """A service-level target managers can change (DESIGN.md: targets are data, not code)."""
+
+    AVERAGE_WAIT_SECONDS = "average_wait_seconds"
+    FIRST_LINE_RESOLUTION = "first_line_resolution"
+
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    value = models.FloatField(_("target"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value:g}"
+
+    @classmethod
+    def value_of(cls, key: str, default: float) -> float:
+        value = cls.objects.filter(key=key).values_list("value", flat=True).first()
+        return default if value is None else value
