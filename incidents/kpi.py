@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Aggregate, Avg, Count, Exists, F, FloatField, OuterRef, Q, QuerySet
+from django.db.models import Aggregate, Avg, Case, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, When
 from django.db.models.functions import ExtractHour, TruncDate
 
 from servicedesk.models import GroupLevel
@@ -70,7 +70,7 @@ class PercentileCont(Aggregate):
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
 
-    def __init__(self, expression: str, fraction: float, **extra: Any) -> None:
+    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
@@ -124,8 +124,10 @@ def _wait_aggregates(target_seconds: float) -> dict[str, Any]:
         "mean_time_to_abandon": Avg("wait_seconds", filter=Q(state=ContactState.ABANDONED)),
     }
     if connection.vendor == "postgresql":
-        aggregates["p50_wait"] = PercentileCont("wait_seconds", 0.5, filter=answered)
-        aggregates["p90_wait"] = PercentileCont("wait_seconds", 0.9, filter=answered)
+        # NULL for the others: percentile_cont skips NULLs, so only answered waits count.
+        answered_wait = Case(When(answered, then=F("wait_seconds")))
+        aggregates["p50_wait"] = PercentileCont(answered_wait, 0.5)
+        aggregates["p90_wait"] = PercentileCont(answered_wait, 0.9)
     return aggregates
 
 
