@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from servicedesk.models import Role, User
 
 from . import contacts
-from .models import Contact, ContactChannel, ContactQueue, ContactState
+from .models import Contact, ContactChannel, ContactQueue, ContactState, Ticket
 
 
 class ReportsContacts(permissions.BasePermission):
@@ -60,9 +60,15 @@ class ContactEventInput(serializers.Serializer[Any]):
 
 class ContactOutput(serializers.ModelSerializer[Contact]):
     contact_id = serializers.CharField(source="external_id")
-    queue = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    agent = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    tickets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    queue: serializers.SlugRelatedField[ContactQueue] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    agent: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    tickets: serializers.PrimaryKeyRelatedField[Ticket] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
 
     class Meta:
         model = Contact
