@@ -78,6 +78,8 @@ class LogCallForm(DomainErrorMixin, ConsoleForm):
         "assignment_group": "escalate_to",
     }
 
+    # The customer-centre contact this call came in on (from "Answer"), linked to the ticket.
+    contact = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     # The caller is picked from look-up results (radio buttons named "caller").
     caller = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True),

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import views
+from . import centre_views, views
 
 app_name = "console"
 
 urlpatterns = [
+    path("customer-centre/", centre_views.centre, name="customer-centre"),
+    path("customer-centre/live/", centre_views.centre_live, name="customer-centre-live"),
+    path("customer-centre/duty/", centre_views.duty, name="customer-centre-duty"),
+    path("customer-centre/contacts/<int:pk>/answer/", centre_views.answer, name="contact-answer"),
     path("", views.ticket_list, name="home"),
     path("tickets/", views.ticket_list, name="ticket-list"),
     path("tickets/new/", views.ticket_new, name="ticket-new"),

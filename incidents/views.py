@@ -33,7 +33,7 @@ from servicedesk.errors import DomainError
 from servicedesk.models import AssignmentGroup, Role, User
 from sla import selectors as sla_selectors
 
-from . import selectors, services
+from . import contacts, selectors, services
 from .downloads import attachment_response
 from .filters import TicketFilter
 from .forms import (
@@ -54,6 +54,7 @@ from .models import (
     QUEUED_STATES,
     Channel,
     Comment,
+    Contact,
     EventAction,
     Kind,
     PendingReason,
@@ -290,13 +291,16 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 form.add_domain_error(error)
             else:
+                contact = Contact.objects.filter(external_id=form.cleaned_data["contact"]).first()
+                if contact is not None:
+                    contacts.contact_link_ticket(contact=contact, ticket=ticket)
                 messages.success(request, _message_for_logged(ticket))
                 return redirect("console:ticket", pk=ticket.pk)
         selected = form.cleaned_data.get("caller")
         if selected is None:
             selected = _selected_caller(request.POST.get("caller", ""))
     else:
-        form = LogCallForm()
+        form = LogCallForm(initial={"contact": request.GET.get("contact", "")[:100]})
         selected = _selected_caller(request.GET.get("caller", ""))
     people = _callers(caller_q, selected)
     return _render(
@@ -308,6 +312,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             "people": people,
             "query": caller_q,
             "selected_id": _only_or(people, selected),
+            "contact_id": form["contact"].value() or "",
         },
         status=400 if request.method == "POST" else 200,
     )

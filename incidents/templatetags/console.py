@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -18,6 +19,20 @@ def when(value: datetime | None) -> SafeString | str:
     if value is None:
         return ""
     local = timezone.localtime(value)
-    return format_html(
-        '<time datetime="{}">{}</time>', value.isoformat(), local.strftime("%Y-%m-%d %H:%M")
-    )
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), local.strftime("%Y-%m-%d %H:%M"))
+
+
+@register.filter
+def seconds(value: float | None) -> str:
+    """A short wait, e.g. '45 s' or '2 min 05 s'; '–' when there is none."""
+    if value is None:
+        return "–"
+    whole = round(value)
+    if whole < 60:
+        return _("%(s)d s") % {"s": whole}
+    return _("%(m)d min %(s)02d s") % {"m": whole // 60, "s": whole % 60}
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"

@@ -87,3 +87,17 @@
     focusErrors();
   });
 })();
+
+// Live panels: <div data-poll-url="…" data-poll-seconds="10"> is refreshed from its URL.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-poll-url]").forEach(function (panel) {
+    var seconds = Math.max(2, parseInt(panel.dataset.pollSeconds || "10", 10));
+    setInterval(function () {
+      fetch(panel.dataset.pollUrl, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) { if (html !== null) panel.innerHTML = html; })
+        .catch(function () { /* keep the last figures; try again next time */ });
+    }, seconds * 1000);
+  });
+})();
