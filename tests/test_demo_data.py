@@ -27,7 +27,7 @@ def demo(settings: pytest.FixtureRequest) -> str:
     # The demo password is hashed once per run and checked once per login below: keep both fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     out = StringIO()
-    call_command("demo_data", tickets=TICKETS, users=40, stdout=out)
+    call_command("demo_data", tickets=TICKETS, users=40, calls=30, stdout=out)
     return out.getvalue()
 
 

@@ -5,9 +5,12 @@ A thin wrapper over servicedesk.demo, which does the work.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from incidents.models import Ticket
 from servicedesk import demo
@@ -21,6 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=300, help="people besides the demo logins")
         parser.add_argument("--seed", type=int, default=2019, help="random seed for reproducible data")
         parser.add_argument("--if-empty", action="store_true", help="do nothing if any ticket exists")
+        parser.add_argument(
+            "--calls", type=int, default=450, help="customer-centre calls a day to simulate (0: none)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Ticket.objects.exists():
@@ -29,6 +35,15 @@ class Command(BaseCommand):
         tickets, users, seed = max(0, options["tickets"]), max(0, options["users"]), options["seed"]
         self.stdout.write(f"Creating demo data: {tickets} tickets, about {users} people, seed {seed}.")
         summary = demo.generate(tickets=tickets, users=users, seed=seed, log=self.stdout.write)
+
+        if options["calls"] > 0:
+            # Yesterday's (or Friday's) whole day and today so far, through the contacts API.
+            today = timezone.localdate()
+            previous = today - timedelta(days=1)
+            while previous.weekday() >= 5:
+                previous -= timedelta(days=1)
+            for day in (previous, today):
+                call_command("simulate_customer_centre", day=day, calls=options["calls"], stdout=self.stdout)
 
         self.stdout.write("")
         for name, count in summary.counts.items():
