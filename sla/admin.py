@@ -27,6 +27,7 @@ from .models import (
     Clock,
     ClockAlert,
     ClockSegment,
+    KpiTarget,
     OlaTarget,
     SlaPolicy,
     SlaTarget,
@@ -172,3 +173,9 @@ class ClockAlertAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(KpiTarget)
+class KpiTargetAdmin(admin.ModelAdmin):
+    list_display = ["key", "value", "description"]
+    list_editable = ["value"]
