@@ -1,0 +1,162 @@
+"""Reads of change management, already scoped to what the user may see.
+
+Change management is for IT staff: every agent sees every change (the change calendar is meant to
+be widely known); end users see none of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from incidents.models import Ticket
+from servicedesk.models import Service, User
+
+from .models import (
+    FINAL_STATES,
+    SCHEDULED_STATES,
+    AdvisoryBoard,
+    Approval,
+    Change,
+    ChangeEvent,
+    FreezeWindow,
+    RiskAnswer,
+    State,
+)
+
+
+def changes_visible_to(user: User) -> QuerySet[Change]:
+    if not user.is_authenticated or not user.is_active or not user.is_agent:
+        return Change.objects.none()
+    return Change.objects.all()
+
+
+def _services_by_name() -> Prefetch[str, QuerySet[Service], str]:
+    return Prefetch("services", queryset=Service.objects.only("id", "name").order_by("name"))
+
+
+def change_list_for(user: User) -> QuerySet[Change]:
+    """Visible changes with what a list row shows: one query for the rows, one for their services."""
+    return (
+        changes_visible_to(user)
+        .select_related("requester", "owner", "implementer_group", "release")
+        .prefetch_related(_services_by_name())
+    )
+
+
+def change_get_for_user(user: User, pk: object) -> Change:
+    """The change if the user may see it; Http404 otherwise."""
+    try:
+        pk_int = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    change = (
+        changes_visible_to(user)
+        .select_related("requester", "owner", "implementer_group", "release", "approval_board", "template")
+        .prefetch_related(
+            _services_by_name(),
+            Prefetch("fixes", queryset=_ticket_refs()),
+            Prefetch("caused_incidents", queryset=_ticket_refs()),
+            Prefetch("approvals", queryset=Approval.objects.select_related("approver")),
+            Prefetch("risk_answers", queryset=RiskAnswer.objects.select_related("question")),
+        )
+        .filter(pk=pk_int)
+        .first()
+    )
+    if change is None:
+        raise Http404
+    return change
+
+
+def _ticket_refs() -> QuerySet[Ticket]:
+    return Ticket.objects.only("id", "kind", "title", "state").order_by("id")
+
+
+def events_for(change: Change) -> QuerySet[ChangeEvent]:
+    return change.events.select_related("actor")
+
+
+def is_board_member(user: User, change: Change) -> bool:
+    """Whether the user sits on the board the change awaits (or awaited) approval from."""
+    if change.approval_board_id is None:
+        return False
+    return AdvisoryBoard.members.through.objects.filter(
+        advisoryboard_id=change.approval_board_id, user_id=user.pk
+    ).exists()
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Another scheduled change whose window overlaps this one's on a service both change."""
+
+    change: Change
+    services: list[Service]
+
+
+def change_conflicts(change: Change) -> list[Conflict]:
+    """Scheduled or running changes that overlap the change's planned window on a shared service.
+
+    A warning, not a refusal: two changes on one service at once may be intended (and the CAB
+    decides). At most three queries, however many conflicts.
+    """
+    if change.planned_start is None or change.planned_end is None or change.state in FINAL_STATES:
+        return []
+    own_services = [service.pk for service in change.services.all()]  # prefetched on the page
+    others = (
+        Change.objects.filter(
+            state__in=SCHEDULED_STATES,
+            planned_start__lt=change.planned_end,
+            planned_end__gt=change.planned_start,
+            services__in=own_services,
+        )
+        .exclude(pk=change.pk)
+        .distinct()
+        .order_by("planned_start", "id")
+        .prefetch_related(
+            Prefetch(
+                "services",
+                Service.objects.filter(pk__in=own_services).only("id", "name").order_by("name"),
+                to_attr="shared_services",
+            )
+        )
+    )
+    return [Conflict(other, other.shared_services) for other in others]  # type: ignore[attr-defined]
+
+
+def freeze_windows_overlapping(
+    start: datetime, end: datetime, service_ids: list[int]
+) -> QuerySet[FreezeWindow]:
+    """Freeze windows overlapping [start, end) that cover any of the services (or all services)."""
+    return (
+        FreezeWindow.objects.filter(start__lt=end, end__gt=start)
+        .filter(Q(services__isnull=True) | Q(services__in=service_ids))
+        .distinct()
+        .order_by("start", "id")
+    )
+
+
+# On the calendar: everything with a window that is planned, running or done (drafts are not yet
+# proposals, and cancelled or rejected changes will not happen).
+CALENDAR_EXCLUDED_STATES = frozenset({State.DRAFT, State.CANCELLED, State.REJECTED})
+
+
+def calendar_changes(user: User, start: datetime, end: datetime, service: Service | None) -> list[Change]:
+    """Changes whose planned window overlaps [start, end), on the service if one is given."""
+    changes = (
+        change_list_for(user)
+        .filter(planned_start__lt=end, planned_end__gt=start)
+        .exclude(state__in=CALENDAR_EXCLUDED_STATES)
+    )
+    if service is not None:
+        changes = changes.filter(services=service)
+    return list(changes.order_by("planned_start", "id"))
+
+
+def calendar_freeze_windows(start: datetime, end: datetime, service: Service | None) -> list[FreezeWindow]:
+    windows = FreezeWindow.objects.filter(start__lt=end, end__gt=start)
+    if service is not None:
+        windows = windows.filter(Q(services__isnull=True) | Q(services=service)).distinct()
+    return list(windows.prefetch_related(_services_by_name()).order_by("start", "id"))
