@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from changes.demo import seed_changes
 from incidents import transitions
 from incidents.kpi import first_line_resolution
 from incidents.models import (
@@ -1379,6 +1380,7 @@ def generate(
         generated = Ticket.objects.order_by("id")[Ticket.objects.count() - created_tickets :]
         rebuild_clocks(generated, progress=lambda n: log(f"  clocks: {n} tickets"))
         log(f"SLA clocks for {created_tickets} tickets.")
+        seed_changes(generator.now, log)
     return summarize(created_users=created_users, created_tickets=created_tickets)
 
 
