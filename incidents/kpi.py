@@ -32,7 +32,9 @@ def first_line_resolution(tickets: QuerySet[Ticket]) -> FirstLineResolution:
     """DESIGN.md: resolved tickets resolved by a first-line group, never assigned to another
     group, and not reopened within 7 days of a resolution ÷ all resolved tickets.
 
-    "Resolved" includes closed tickets. One aggregate query.
+    "Resolved" includes closed tickets. A ticket whose child tickets (e.g. a catalogue order's
+    fulfilment tasks) were held by another group was not resolved at first line either, even
+    though the first-line group closed it. One aggregate query.
     """
     reopened_soon = TicketEvent.objects.filter(
         ticket=OuterRef("pk"),
@@ -40,9 +42,12 @@ def first_line_resolution(tickets: QuerySet[Ticket]) -> FirstLineResolution:
         field="state",
         details__seconds_since_resolved__lte=REOPEN_WINDOW.total_seconds(),
     )
+    work_elsewhere = Ticket.objects.filter(parent=OuterRef("pk")).exclude(
+        assignment_group__level=GroupLevel.FIRST_LINE
+    )
     figures = (
         tickets.filter(state__in=[State.RESOLVED, State.CLOSED])
-        .annotate(reopened_soon=Exists(reopened_soon))
+        .annotate(reopened_soon=Exists(reopened_soon), work_elsewhere=Exists(work_elsewhere))
         .aggregate(
             resolved=Count("id"),
             at_first_line=Count(
@@ -51,6 +56,7 @@ def first_line_resolution(tickets: QuerySet[Ticket]) -> FirstLineResolution:
                     resolved_by_group__level=GroupLevel.FIRST_LINE,
                     reassignment_count=0,
                     reopened_soon=False,
+                    work_elsewhere=False,
                 ),
             ),
         )

@@ -63,6 +63,7 @@ class ResolutionCode(models.TextChoices):
     NOT_REPRODUCIBLE = "not_reproducible", _("Not reproducible")
     DUPLICATE = "duplicate", _("Duplicate")
     CANCELLED = "cancelled", _("Cancelled by caller")
+    REJECTED = "rejected", _("Rejected (not approved)")
 
 
 class PriorityRule(models.Model):

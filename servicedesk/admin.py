@@ -34,7 +34,10 @@ class DepartmentAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        (_("Service desk"), {"fields": ("role", "trust", "department", "phone", "preferred_language")}),
+        (
+            _("Service desk"),
+            {"fields": ("role", "trust", "department", "phone", "line_manager", "preferred_language")},
+        ),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
@@ -44,7 +47,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "trust", "preferred_language", "is_staff", "is_superuser", "is_active"]
     list_select_related = ["trust"]
     search_fields = ["username", "first_name", "last_name", "email", "phone"]
-    autocomplete_fields = ["trust", "department"]
+    autocomplete_fields = ["trust", "department", "line_manager"]
 
 
 @admin.register(AssignmentGroup)

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from catalogue.demo import seed_catalogue
 from changes.demo import seed_changes
 from incidents import transitions
 from incidents.kpi import first_line_resolution
@@ -1381,6 +1382,8 @@ def generate(
         rebuild_clocks(generated, progress=lambda n: log(f"  clocks: {n} tickets"))
         log(f"SLA clocks for {created_tickets} tickets.")
         seed_changes(generator.now, log)
+        assign_approvers()
+        log(f"Catalogue: {seed_catalogue()} items.")
     return summarize(created_users=created_users, created_tickets=created_tickets)
 
 
@@ -1407,3 +1410,28 @@ def summarize(*, created_users: int = 0, created_tickets: int = 0) -> DemoSummar
         first_line_resolution=first_line / total_resolved if total_resolved else 0.0,
         logins=DEMO_LOGINS,
     )
+
+
+def assign_approvers() -> None:
+    """Line managers and service owners, so that catalogue orders have someone to approve them.
+
+    In each department the first end user (by id) manages the others and is managed by
+    manager1; each service's owner is the first member of its owner group (else manager1).
+    """
+    manager = User.objects.filter(username="manager1").first()
+    heads: dict[int | None, User] = {}
+    reports: dict[int, list[int]] = {}
+    for person in User.objects.filter(role=Role.END_USER).order_by("id"):
+        head = heads.setdefault(person.department_id, person)
+        if head.pk != person.pk:
+            reports.setdefault(head.pk, []).append(person.pk)
+    for head_id, person_ids in reports.items():
+        User.objects.filter(pk__in=person_ids, line_manager__isnull=True).update(line_manager_id=head_id)
+    if manager is not None:
+        User.objects.filter(pk__in=[h.pk for h in heads.values()], line_manager__isnull=True).update(
+            line_manager=manager
+        )
+    for service in Service.objects.filter(owner__isnull=True).select_related("owner_group"):
+        owner = service.owner_group.members.order_by("id").first() or manager
+        if owner is not None:
+            Service.objects.filter(pk=service.pk).update(owner=owner)

@@ -156,6 +156,8 @@ CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "servicedesk@example.org")
+# Where the service desk is reached: links in e-mails (one-time approval links) point here.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_str('SERVICEDESK_PORT', '8000')}")
 # Group mailboxes are shared by a team: written in the desk's working language.
 LANGUAGE_CODE_FOR_GROUPS = env_str("LANGUAGE_CODE_FOR_GROUPS", "nb")
 

@@ -55,3 +55,20 @@ def test_first_line_resolution_counts_only_tickets_kept_and_solved_at_first_line
     # Hand count: resolved = tickets 1-5 = 5; at first line = tickets 1 and 4 = 2; 2/5 = 40 %.
     assert (figures.resolved, figures.at_first_line) == (5, 2)
     assert figures.rate == pytest.approx(0.4)
+
+
+def test_an_order_fulfilled_by_another_groups_task_is_not_a_first_line_resolution(
+    agent, first_line_group, second_line_group
+):
+    order = TicketFactory(assignment_group=first_line_group, kind="request")
+    TicketFactory(
+        assignment_group=second_line_group,
+        parent=order,
+        state="resolved",
+        resolved_by_group=second_line_group,
+    )
+    services.ticket_resolve(ticket=order, actor=agent, code="fulfilled", note="Delivered")
+
+    figures = first_line_resolution(Ticket.objects.filter(pk=order.pk))
+
+    assert (figures.resolved, figures.at_first_line) == (1, 0)
