@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from incidents.kpi import wait_statistics
 from incidents.models import Contact, ContactQueue
 from incidents.services import first_line_group
-from incidents.simulator import OSLO, simulate_day
+from incidents.simulator import OSLO, SimulatedEvent, simulate_day
 from servicedesk.errors import DomainError
 from servicedesk.models import Role, User
 
@@ -32,9 +32,20 @@ class Command(BaseCommand):
         parser.add_argument("--agents", type=int, default=5, help="Agents answering.")
         parser.add_argument("--seed", type=int, default=2019)
         parser.add_argument("--queue", default="main", help="Queue code.")
+        parser.add_argument(
+            "--waiting", type=int, default=0, help="Also leave this many callers waiting now (today only)."
+        )
 
     def handle(
-        self, *args: Any, day: date | None, calls: int, agents: int, seed: int, queue: str, **options: Any
+        self,
+        *args: Any,
+        day: date | None,
+        calls: int,
+        agents: int,
+        seed: int,
+        queue: str,
+        waiting: int,
+        **options: Any,
     ) -> None:
         now = timezone.now()
         day = day or now.astimezone(OSLO).date()
@@ -67,6 +78,17 @@ class Command(BaseCommand):
             if e.at <= now
         ]
 
+        if waiting and day == now.astimezone(OSLO).date():
+            # Callers who rang in the last minutes and are still in the queue.
+            events += [
+                SimulatedEvent(
+                    f"sim-{day.isoformat()}-w{n}",
+                    "offered",
+                    now - timedelta(seconds=20 + 35 * n),
+                    caller_number=callers[n % len(callers)] if callers else "",
+                )
+                for n in range(waiting)
+            ]
         client = Client(HTTP_AUTHORIZATION=f"Token {_integration_token()}", HTTP_HOST=_host())
         refused = 0
         for event in events:

@@ -43,7 +43,13 @@ class Command(BaseCommand):
             while previous.weekday() >= 5:
                 previous -= timedelta(days=1)
             for day in (previous, today):
-                call_command("simulate_customer_centre", day=day, calls=options["calls"], stdout=self.stdout)
+                call_command(
+                    "simulate_customer_centre",
+                    day=day,
+                    calls=options["calls"],
+                    waiting=3 if day == today else 0,
+                    stdout=self.stdout,
+                )
 
         self.stdout.write("")
         for name, count in summary.counts.items():
