@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from incidents.forms import BLANK, ConsoleForm, DomainErrorMixin
 from incidents.models import LEVEL_CHOICES, Kind, Ticket, parse_number
@@ -168,7 +169,7 @@ class ScheduleForm(ConsoleForm):
 
 
 class CompleteForm(ConsoleForm):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[BLANK, *Outcome.choices])
+    outcome = forms.ChoiceField(label=pgettext_lazy("change", "Outcome"), choices=[BLANK, *Outcome.choices])
     notes = forms.CharField(
         label=_("Implementation notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

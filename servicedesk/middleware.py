@@ -15,7 +15,9 @@ class UserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         language = getattr(user, "preferred_language", "") if user and user.is_authenticated else ""
-        if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
-        return self.get_response(request)
+        if not language:
+            return self.get_response(request)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        # override, not activate: the language must not outlive this request in the thread.
+        with translation.override(language):
+            return self.get_response(request)

@@ -6,7 +6,9 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from servicedesk.models import AssignmentGroup, GroupLevel, Role, User
@@ -88,6 +90,13 @@ def api_for() -> Callable[[User], APIClient]:
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # Each test starts in the default language, whatever a request before it activated.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)

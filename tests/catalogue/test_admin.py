@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(db: None) -> Client:
     client = Client()
-    client.force_login(User.objects.create_superuser("root", "root@example.org", "pw"))
+    # English: the tests read the admin's messages.
+    client.force_login(
+        User.objects.create_superuser("root", "root@example.org", "pw", preferred_language="en")
+    )
     return client
 
 
