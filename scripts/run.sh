@@ -11,6 +11,9 @@ mkdir -p "$SERVICEDESK_VAR_DIR/broker" "$SERVICEDESK_VAR_DIR/broker-processed" "
 export SERVICEDESK_PORT="${SERVICEDESK_PORT:-8000}"
 export SERVICEDESK_HOST="${SERVICEDESK_HOST:-127.0.0.1}"
 export DJANGO_SETTINGS_MODULE=servicedesk.settings
+# The demo's e-mails (receipts, SLA warnings) go to files, not over the console output.
+export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}"
+export EMAIL_FILE_PATH="${EMAIL_FILE_PATH:-$SERVICEDESK_VAR_DIR/mail}"
 
 $py manage.py migrate --no-input -v 0
 $py manage.py demo_data --if-empty
@@ -32,6 +35,7 @@ cat <<TXT
     admin                administrator
 
   Database: $($py -c 'from django.conf import settings as s; import django; django.setup(); print(s.DATABASES["default"]["ENGINE"].rsplit(".",1)[-1])')   Broker: $($py -c 'import django; django.setup(); from django.conf import settings as s; print(s.CELERY_BROKER_URL.split(":")[0])')
+  E-mails the demo sends are written to $EMAIL_FILE_PATH.
   Stop with Ctrl-C.
 
 TXT
