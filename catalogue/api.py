@@ -6,7 +6,7 @@ ticket (order 123 is REQ0000123, /api/tickets/123/).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
@@ -18,10 +18,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
-from rest_framework.serializers import BaseSerializer
 
 from incidents.models import Channel
-from servicedesk.models import User
+from servicedesk.api_support import request_user, validated
 
 from . import selectors, services
 from .answers import AnswersInvalid
@@ -34,17 +33,6 @@ from .serializers import (
     CatalogueRejectInput,
     CatalogueRequestOutput,
 )
-
-
-def _user(request: Request) -> User:
-    # IsAuthenticated (the default permission) has run: this is a real user.
-    return cast(User, request.user)
-
-
-def _valid(serializer_class: type[BaseSerializer[Any]], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class CatalogueItemViewSet(viewsets.ReadOnlyModelViewSet[CatalogueItem]):
@@ -92,15 +80,15 @@ class CatalogueRequestViewSet(
     filterset_class = CatalogueRequestFilter
 
     def get_queryset(self) -> QuerySet[CatalogueRequest]:
-        return selectors.request_list_for(_user(self.request))
+        return selectors.request_list_for(request_user(self.request))
 
     def get_object(self) -> CatalogueRequest:
-        return selectors.request_get_for_user(_user(self.request), self.kwargs["pk"])
+        return selectors.request_get_for_user(request_user(self.request), self.kwargs["pk"])
 
     @extend_schema(request=CatalogueOrderInput, responses={201: CatalogueRequestOutput})
     def create(self, request: Request) -> Response:
-        user = _user(request)
-        data = _valid(CatalogueOrderInput, request)
+        user = request_user(request)
+        data = validated(CatalogueOrderInput, request)
         try:
             order = services.request_submit(
                 item=data["item"], requester=user, answers=data["answers"], channel=Channel.API
@@ -138,27 +126,27 @@ class CatalogueApprovalViewSet(
     filterset_class = CatalogueApprovalFilter
 
     def get_queryset(self) -> QuerySet[Approval]:
-        return selectors.approvals_for(_user(self.request))
+        return selectors.approvals_for(request_user(self.request))
 
     def get_object(self) -> Approval:
-        return selectors.approval_get_for_user(_user(self.request), self.kwargs["pk"])
+        return selectors.approval_get_for_user(request_user(self.request), self.kwargs["pk"])
 
     def _out(self, approval: Approval) -> Response:
-        approval = selectors.approval_get_for_user(_user(self.request), approval.pk)
+        approval = selectors.approval_get_for_user(request_user(self.request), approval.pk)
         return Response(CatalogueApprovalOutput(approval).data)
 
     @extend_schema(request=CatalogueApproveInput, responses={200: CatalogueApprovalOutput})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        data = _valid(CatalogueApproveInput, request)
-        approval = services.approval_approve(approval=self.get_object(), actor=_user(request), **data)
+        data = validated(CatalogueApproveInput, request)
+        approval = services.approval_approve(approval=self.get_object(), actor=request_user(request), **data)
         return self._out(approval)
 
     @extend_schema(request=CatalogueRejectInput, responses={200: CatalogueApprovalOutput})
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
-        data = _valid(CatalogueRejectInput, request)
-        approval = services.approval_reject(approval=self.get_object(), actor=_user(request), **data)
+        data = validated(CatalogueRejectInput, request)
+        approval = services.approval_reject(approval=self.get_object(), actor=request_user(request), **data)
         return self._out(approval)
 
 

@@ -15,17 +15,16 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from incidents.console import console_user, form_errors_text, render_page, safe_next
 from incidents.models import Channel
 from incidents.selectors import tickets_visible_to
 from servicedesk.errors import DomainError
 from servicedesk.models import User
-from sla import selectors as sla_selectors
 
 from . import selectors, services
 from .answers import AnswersInvalid, answer_lines
@@ -37,20 +36,12 @@ PAGE_SIZE = 25
 DECISIONS = ("approve", "reject")
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 -- every view but the link is behind login_required
-    return user
-
-
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """A catalogue page: the count of approvals waiting for the user for the sub-navigation, and
     for agents the SLA alert count the main navigation shows (one count query each)."""
-    user = _user(request)
+    user = console_user(request)
     context["pending_count"] = selectors.pending_approvals_for(user).count()
-    if user.is_agent:
-        context["alert_count"] = sla_selectors.recent_alert_count(user, timezone.now())
-    return render(request, template, context, status=status)
+    return render_page(request, template, context, status=status)
 
 
 @dataclass(frozen=True)
@@ -83,7 +74,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def order_create(request: HttpRequest, pk: int) -> HttpResponse:
     """The item's order form, built from its definition; errors are shown on their fields."""
-    user = _user(request)
+    user = console_user(request)
     item = selectors.orderable_item_get(pk)
     definitions = list(item.fields.all())
     form = OrderForm(request.POST if request.method == "POST" else None, definitions=definitions)
@@ -121,7 +112,7 @@ def _submitted_message(order: CatalogueRequest) -> str:
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     """The user's own orders, newest first: a fixed number of queries per page."""
-    user = _user(request)
+    user = console_user(request)
     page = Paginator(selectors.my_requests(user), PAGE_SIZE).get_page(request.GET.get("page"))
     orders = list(page.object_list)
     return _render(
@@ -136,7 +127,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An order: its answers, approvals and fulfilment tasks; the approver whose turn it is
     decides here too."""
-    user = _user(request)
+    user = console_user(request)
     order = selectors.request_get_for_user(user, pk)
     current = selectors.current_approval(order)
     return _render(
@@ -163,31 +154,24 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def approval_list(request: HttpRequest) -> HttpResponse:
     """The approvals waiting for the user's decision, oldest order first."""
-    user = _user(request)
+    user = console_user(request)
     pending = list(selectors.pending_approvals_for(user)[:100])
     return _render(request, "catalogue/approval_list.html", {"rows": [_decision_forms(a) for a in pending]})
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 @login_required
 @require_POST
 def approval_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     """Approve or reject as the signed-in approver; a refusal is flashed and nothing changes."""
-    user = _user(request)
+    user = console_user(request)
     approval = selectors.approval_get_for_user(user, pk)
-    back = _safe_next(request, reverse("catalogue:approvals"))
+    back = safe_next(request, reverse("catalogue:approvals"))
     number = approval.request.ticket.number
     form = _decision_form(decision, request.POST)
     if not form.is_valid():
-        messages.error(request, _errors_text(form))
+        messages.error(request, form_errors_text(form))
         return redirect(back)
     try:
         _run_decision(decision, approval, user, form, by_link=False)
@@ -204,8 +188,6 @@ def _decision_form(decision: str, data: Any = None) -> ApproveForm | RejectForm:
     return form_class(data, auto_id=f"{decision}_%s")
 
 
-def _errors_text(form: ApproveForm | RejectForm) -> str:
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 def _run_decision(
@@ -256,7 +238,7 @@ def approval_link(request: HttpRequest, token: str) -> HttpResponse:
             context[f"{decision}_form"] = form
             try:
                 if not form.is_valid():
-                    raise DomainError(_errors_text(form))
+                    raise DomainError(form_errors_text(form))
                 # The token is the credential: the decision is the approver's, whoever clicked.
                 _run_decision(decision, approval, approval.approver, form, by_link=True)
             except DomainError as error:

@@ -3,7 +3,7 @@ call a service, shape the output. Change management is for IT staff: anyone else
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
@@ -13,11 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
-from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from servicedesk.api_support import StrictOrderingFilter
-from servicedesk.models import User
+from servicedesk.api_support import StrictOrderingFilter, request_user, validated
 
 from . import selectors, services
 from .filters import ChangeFilter
@@ -48,17 +46,6 @@ class IsAgent(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_agent)
 
 
-def _user(request: Request) -> User:
-    # IsAgent has run: this is a real user.
-    return cast(User, request.user)
-
-
-def _valid(serializer_class: type[BaseSerializer[Any]], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Change]):
     """Change requests; the workflow's steps are POST actions. The detail carries approvals, risk
     answers and conflict warnings."""
@@ -72,13 +59,13 @@ class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Change]:
-        return selectors.change_list_for(_user(self.request))
+        return selectors.change_list_for(request_user(self.request))
 
     def get_object(self) -> Change:
-        return selectors.change_get_for_user(_user(self.request), self.kwargs["pk"])
+        return selectors.change_get_for_user(request_user(self.request), self.kwargs["pk"])
 
     def _out(self, change: Change, code: int = status.HTTP_200_OK) -> Response:
-        change = selectors.change_get_for_user(_user(self.request), change.pk)
+        change = selectors.change_get_for_user(request_user(self.request), change.pk)
         return Response(ChangeDetailOutput(change).data, status=code)
 
     @extend_schema(responses={200: ChangeDetailOutput})
@@ -87,82 +74,92 @@ class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(request=ChangeCreateInput, responses={201: ChangeDetailOutput})
     def create(self, request: Request) -> Response:
-        change = services.change_create(actor=_user(request), **_valid(ChangeCreateInput, request))
+        change = services.change_create(actor=request_user(request), **validated(ChangeCreateInput, request))
         return self._out(change, status.HTTP_201_CREATED)
 
     @extend_schema(request=ChangeUpdateInput, responses={200: ChangeDetailOutput})
     def partial_update(self, request: Request, pk: str) -> Response:
         change = self.get_object()
-        data = _valid(ChangeUpdateInput, request)
-        return self._out(services.change_update(change=change, actor=_user(request), **data))
+        data = validated(ChangeUpdateInput, request)
+        return self._out(services.change_update(change=change, actor=request_user(request), **data))
 
     # --- transitions ---
 
     @extend_schema(request=EmptyInput, responses={200: ChangeDetailOutput})
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
-        _valid(EmptyInput, request)
-        return self._out(services.change_submit(change=self.get_object(), actor=_user(request)))
+        validated(EmptyInput, request)
+        return self._out(services.change_submit(change=self.get_object(), actor=request_user(request)))
 
     @extend_schema(request=AssessInput, responses={200: ChangeDetailOutput})
     @action(detail=True, methods=["post"])
     def assess(self, request: Request, pk: str) -> Response:
-        data = _valid(AssessInput, request)
-        return self._out(services.change_assess(change=self.get_object(), actor=_user(request), **data))
+        data = validated(AssessInput, request)
+        return self._out(
+            services.change_assess(change=self.get_object(), actor=request_user(request), **data)
+        )
 
     @extend_schema(request=EmptyInput, responses={200: ChangeDetailOutput})
     @action(detail=True, methods=["post"], url_path="request-approval", url_name="request-approval")
     def request_approval(self, request: Request, pk: str) -> Response:
-        _valid(EmptyInput, request)
-        return self._out(services.change_request_approval(change=self.get_object(), actor=_user(request)))
+        validated(EmptyInput, request)
+        return self._out(
+            services.change_request_approval(change=self.get_object(), actor=request_user(request))
+        )
 
     @extend_schema(request=ApproveInput, responses={200: ChangeDetailOutput})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         """Approve as a member of the board; approving again changes nothing."""
-        data = _valid(ApproveInput, request)
+        data = validated(ApproveInput, request)
         change = self.get_object()
-        services.change_approve(change=change, actor=_user(request), **data)
+        services.change_approve(change=change, actor=request_user(request), **data)
         return self._out(change)
 
     @extend_schema(request=ReasonInput, responses={200: ChangeDetailOutput})
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
-        data = _valid(ReasonInput, request)
+        data = validated(ReasonInput, request)
         change = self.get_object()
-        services.change_reject(change=change, actor=_user(request), **data)
+        services.change_reject(change=change, actor=request_user(request), **data)
         return self._out(change)
 
     @extend_schema(request=ScheduleInput, responses={200: ChangeDetailOutput})
     @action(detail=True, methods=["post"])
     def schedule(self, request: Request, pk: str) -> Response:
         """Schedule or reschedule; refused in a freeze window unless the change is an emergency."""
-        data = _valid(ScheduleInput, request)
-        return self._out(services.change_schedule(change=self.get_object(), actor=_user(request), **data))
+        data = validated(ScheduleInput, request)
+        return self._out(
+            services.change_schedule(change=self.get_object(), actor=request_user(request), **data)
+        )
 
     @extend_schema(request=EmptyInput, responses={200: ChangeDetailOutput})
     @action(detail=True, methods=["post"])
     def implement(self, request: Request, pk: str) -> Response:
-        _valid(EmptyInput, request)
-        return self._out(services.change_implement(change=self.get_object(), actor=_user(request)))
+        validated(EmptyInput, request)
+        return self._out(services.change_implement(change=self.get_object(), actor=request_user(request)))
 
     @extend_schema(request=CompleteInput, responses={200: ChangeDetailOutput})
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str) -> Response:
-        data = _valid(CompleteInput, request)
-        return self._out(services.change_complete(change=self.get_object(), actor=_user(request), **data))
+        data = validated(CompleteInput, request)
+        return self._out(
+            services.change_complete(change=self.get_object(), actor=request_user(request), **data)
+        )
 
     @extend_schema(request=CloseInput, responses={200: ChangeDetailOutput})
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
-        data = _valid(CloseInput, request)
-        return self._out(services.change_close(change=self.get_object(), actor=_user(request), **data))
+        data = validated(CloseInput, request)
+        return self._out(services.change_close(change=self.get_object(), actor=request_user(request), **data))
 
     @extend_schema(request=ReasonInput, responses={200: ChangeDetailOutput})
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        data = _valid(ReasonInput, request)
-        return self._out(services.change_cancel(change=self.get_object(), actor=_user(request), **data))
+        data = validated(ReasonInput, request)
+        return self._out(
+            services.change_cancel(change=self.get_object(), actor=request_user(request), **data)
+        )
 
     @extend_schema(responses={200: ChangeEventOutput(many=True)})
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)

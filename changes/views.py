@@ -11,21 +11,21 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from incidents.console import form_errors_text, render_page, require_agent
 from incidents.models import LEVEL_CHOICES
 from servicedesk.errors import DomainError
 from servicedesk.models import Service, User
-from sla import selectors as sla_selectors
 
 from . import selectors, services
 from .figures import OSLO
@@ -58,25 +58,7 @@ PAGE_SIZE = 25
 
 
 def _agent(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.is_agent:
-        raise PermissionDenied(_("Change management is for service-desk staff."))
-    return user
-
-
-def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    # The nav's count of recent SLA alerts, as on every console page (one query).
-    context["alert_count"] = sla_selectors.recent_alert_count(_agent(request), timezone.now())
-    return render(request, template, context, status=status)
-
-
-def _form_errors_text(form: forms.Form) -> str:
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        text = " ".join(str(error) for error in errors)
-        parts.append(f"{label}: {text}" if label else text)
-    return " ".join(parts)
+    return require_agent(request, _("Change management is for service-desk staff."))
 
 
 # --- list ----------------------------------------------------------------------------------------
@@ -99,7 +81,7 @@ def change_list(request: HttpRequest) -> HttpResponse:
     valid = filterset.is_valid()
     changes = filterset.qs.order_by("-created_at", "-id") if valid else Change.objects.none()
     page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
+    return render_page(
         request,
         "changes/change_list.html",
         {
@@ -128,7 +110,7 @@ def change_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(number)s raised as a draft.") % {"number": change.number})
             return redirect("changes:detail", pk=change.pk)
     status = 400 if request.method == "POST" else 200
-    return _render(request, "changes/change_form.html", {"form": form, "change": None}, status=status)
+    return render_page(request, "changes/change_form.html", {"form": form, "change": None}, status=status)
 
 
 @login_required
@@ -155,7 +137,7 @@ def change_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(number)s saved.") % {"number": change.number})
             return redirect("changes:detail", pk=change.pk)
     status = 400 if request.method == "POST" else 200
-    return _render(request, "changes/change_form.html", {"form": form, "change": change}, status=status)
+    return render_page(request, "changes/change_form.html", {"form": form, "change": change}, status=status)
 
 
 # --- change page ---------------------------------------------------------------------------------
@@ -301,7 +283,7 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "planned_start": _local_input(change.planned_start),
         "planned_end": _local_input(change.planned_end),
     }
-    return _render(
+    return render_page(
         request,
         "changes/change_detail.html",
         {
@@ -399,7 +381,7 @@ def change_transition(request: HttpRequest, pk: str, transition: str) -> HttpRes
     spec = TRANSITIONS[transition]
     form = spec.form(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors_text(form))
+        messages.error(request, form_errors_text(form))
     else:
         try:
             spec.run(change, user, form)
@@ -472,7 +454,7 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
         )
         for day in (grid_start + timedelta(days=n) for n in range((grid_end - grid_start).days))
     ]
-    return _render(
+    return render_page(
         request,
         "changes/calendar.html",
         {

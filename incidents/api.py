@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import F, OrderBy, QuerySet, prefetch_related_objects
 from django.http import FileResponse
@@ -15,10 +15,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
 
-from servicedesk.api_support import StrictOrderingFilter
-from servicedesk.models import AssignmentGroup, User
+from servicedesk.api_support import StrictOrderingFilter, request_user, validated
+from servicedesk.models import AssignmentGroup
 from sla import selectors as sla_selectors
 
 from . import selectors, services
@@ -44,18 +43,6 @@ from .serializers import (
     TicketUpdateInput,
 )
 
-
-def _user(request: Request) -> User:
-    # IsAuthenticated (the default permission) has run: this is a real user.
-    return cast(User, request.user)
-
-
-def _valid(serializer_class: type[BaseSerializer[Any]], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 # Orderings on a value that may be missing: tickets without it come last, either way round.
 NULLS_LAST_ORDERING = {"sla_due"}
 
@@ -80,7 +67,7 @@ def _order_term(term: str) -> str | OrderBy:
 
 def _ticket_out(request: Request, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
     """One ticket with the clocks the requester may see."""
-    prefetch_related_objects([ticket], sla_selectors.clocks_prefetch(_user(request)))
+    prefetch_related_objects([ticket], sla_selectors.clocks_prefetch(request_user(request)))
     return Response(TicketOutput(ticket, context={"request": request}).data, status=code)
 
 
@@ -105,27 +92,27 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self) -> Any:
         # sla_due: when the resolution clock runs out, for ?ordering=sla_due (time left).
-        user = _user(self.request)
+        user = request_user(self.request)
         tickets = selectors.ticket_list_for(user).prefetch_related(sla_selectors.clocks_prefetch(user))
         return sla_selectors.with_resolution_due(tickets)
 
     def get_object(self) -> Ticket:
-        return selectors.ticket_get_for_user(_user(self.request), self.kwargs["pk"])
+        return selectors.ticket_get_for_user(request_user(self.request), self.kwargs["pk"])
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return _ticket_out(request, self.get_object())
 
     def _out(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
-        ticket = selectors.ticket_get_for_user(_user(self.request), ticket.pk)
+        ticket = selectors.ticket_get_for_user(request_user(self.request), ticket.pk)
         return _ticket_out(self.request, ticket, code)
 
     @extend_schema(request=TicketCreateInput, responses={201: TicketOutput})
     def create(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         if user.is_agent:
-            data = _valid(TicketCreateInput, request)
+            data = validated(TicketCreateInput, request)
         else:
-            data = _valid(EndUserTicketCreateInput, request)
+            data = validated(EndUserTicketCreateInput, request)
             data["caller"] = user
             data["channel"] = "api"
         ticket = services.ticket_create(actor=user, **data)
@@ -134,7 +121,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=TicketUpdateInput, responses={200: TicketOutput})
     def partial_update(self, request: Request, pk: str) -> Response:
         ticket = self.get_object()
-        user = _user(request)
+        user = request_user(request)
         if not user.is_agent:
             raise PermissionDenied("Only service-desk staff may edit tickets.")
         serializer = TicketUpdateInput(data=request.data, partial=True)
@@ -147,54 +134,54 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=AssignInput, responses={200: TicketOutput})
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
-        data = _valid(AssignInput, request)
-        ticket = services.ticket_assign(ticket=self.get_object(), actor=_user(request), **data)
+        data = validated(AssignInput, request)
+        ticket = services.ticket_assign(ticket=self.get_object(), actor=request_user(request), **data)
         return self._out(ticket)
 
     @extend_schema(request=EscalateInput, responses={200: TicketOutput})
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk: str) -> Response:
-        data = _valid(EscalateInput, request)
-        ticket = services.ticket_escalate(ticket=self.get_object(), actor=_user(request), **data)
+        data = validated(EscalateInput, request)
+        ticket = services.ticket_escalate(ticket=self.get_object(), actor=request_user(request), **data)
         return self._out(ticket)
 
     @extend_schema(request=EmptyInput, responses={200: TicketOutput})
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str) -> Response:
-        ticket = services.ticket_claim(ticket=self.get_object(), actor=_user(request))
+        ticket = services.ticket_claim(ticket=self.get_object(), actor=request_user(request))
         return self._out(ticket)
 
     @extend_schema(request=EmptyInput, responses={200: TicketOutput})
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str) -> Response:
-        ticket = services.ticket_start(ticket=self.get_object(), actor=_user(request))
+        ticket = services.ticket_start(ticket=self.get_object(), actor=request_user(request))
         return self._out(ticket)
 
     @extend_schema(request=PendInput, responses={200: TicketOutput})
     @action(detail=True, methods=["post"])
     def pend(self, request: Request, pk: str) -> Response:
-        data = _valid(PendInput, request)
-        ticket = services.ticket_pend(ticket=self.get_object(), actor=_user(request), **data)
+        data = validated(PendInput, request)
+        ticket = services.ticket_pend(ticket=self.get_object(), actor=request_user(request), **data)
         return self._out(ticket)
 
     @extend_schema(request=ResolveInput, responses={200: TicketOutput})
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str) -> Response:
-        data = _valid(ResolveInput, request)
-        ticket = services.ticket_resolve(ticket=self.get_object(), actor=_user(request), **data)
+        data = validated(ResolveInput, request)
+        ticket = services.ticket_resolve(ticket=self.get_object(), actor=request_user(request), **data)
         return self._out(ticket)
 
     @extend_schema(request=ReopenInput, responses={200: TicketOutput})
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str) -> Response:
-        data = _valid(ReopenInput, request)
-        ticket = services.ticket_reopen(ticket=self.get_object(), actor=_user(request), **data)
+        data = validated(ReopenInput, request)
+        ticket = services.ticket_reopen(ticket=self.get_object(), actor=request_user(request), **data)
         return self._out(ticket)
 
     @extend_schema(request=EmptyInput, responses={200: TicketOutput})
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
-        ticket = services.ticket_close(ticket=self.get_object(), actor=_user(request))
+        ticket = services.ticket_close(ticket=self.get_object(), actor=request_user(request))
         return self._out(ticket)
 
     # --- conversation, files, history ---
@@ -203,10 +190,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(methods=["post"], request=CommentInput, responses={201: CommentOutput})
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def comments(self, request: Request, pk: str) -> Response:
-        user = _user(request)
+        user = request_user(request)
         ticket = self.get_object()
         if request.method == "POST":
-            data = _valid(CommentInput, request)
+            data = validated(CommentInput, request)
             comment = services.comment_add(ticket=ticket, actor=user, **data)
             return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
         return Response(CommentOutput(selectors.comments_for(user, ticket), many=True).data)
@@ -221,10 +208,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         pagination_class=None,
     )
     def attachments(self, request: Request, pk: str) -> Response:
-        user = _user(request)
+        user = request_user(request)
         ticket = self.get_object()
         if request.method == "POST":
-            data = _valid(AttachmentInput, request)
+            data = validated(AttachmentInput, request)
             attachment = services.attachment_add(
                 ticket=ticket, actor=user, upload=data["file"], internal=data["internal"]
             )
@@ -241,7 +228,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         pagination_class=None,
     )
     def attachment_content(self, request: Request, pk: str, attachment_id: str) -> FileResponse:
-        attachment = selectors.attachment_get_for_user(_user(request), attachment_id, ticket_pk=pk)
+        attachment = selectors.attachment_get_for_user(request_user(request), attachment_id, ticket_pk=pk)
         return attachment_response(attachment)
 
     @extend_schema(responses={200: ClockReportOutput(many=True)})
@@ -249,7 +236,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def sla(self, request: Request, pk: str) -> Response:
         """The ticket's SLA clocks with their stretches (running / paused, business time each
         counted): why a clock is overdue or breached."""
-        user = _user(request)
+        user = request_user(request)
         ticket = self.get_object()
         reports = sla_selectors.clock_reports_for(user, ticket, timezone.now())
         return Response(ClockReportOutput(reports, many=True).data)
@@ -257,7 +244,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(responses={200: EventOutput(many=True)})
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def events(self, request: Request, pk: str) -> Response:
-        user = _user(request)
+        user = request_user(request)
         ticket = self.get_object()
         return Response(EventOutput(selectors.events_for(user, ticket), many=True).data)
 
@@ -279,7 +266,7 @@ class QueueViewSet(viewsets.ReadOnlyModelViewSet[AssignmentGroup]):
     pagination_class = None
 
     def get_queryset(self) -> Any:
-        return selectors.queues_for(_user(self.request))
+        return selectors.queues_for(request_user(self.request))
 
     @extend_schema(
         request=EmptyInput,
@@ -288,8 +275,8 @@ class QueueViewSet(viewsets.ReadOnlyModelViewSet[AssignmentGroup]):
     @action(detail=True, methods=["post"], url_path="claim-next", url_name="claim-next")
     def claim_next(self, request: Request, pk: str) -> Response:
         group = self.get_object()
-        ticket = services.queue_claim_next(group=group, actor=_user(request))
+        ticket = services.queue_claim_next(group=group, actor=request_user(request))
         if ticket is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        ticket = selectors.ticket_get_for_user(_user(request), ticket.pk)
+        ticket = selectors.ticket_get_for_user(request_user(request), ticket.pk)
         return _ticket_out(request, ticket)

@@ -17,8 +17,8 @@ from servicedesk.errors import DomainError
 
 from . import contacts
 from .centre import live_figures
+from .console import render_page, require_agent
 from .models import Contact
-from .views import _agent, _render
 
 POLL_SECONDS = 10
 
@@ -26,8 +26,8 @@ POLL_SECONDS = 10
 @login_required
 @require_GET
 def centre(request: HttpRequest) -> HttpResponse:
-    user = _agent(request)
-    return _render(
+    user = require_agent(request)
+    return render_page(
         request,
         "console/customer_centre.html",
         {
@@ -42,7 +42,7 @@ def centre(request: HttpRequest) -> HttpResponse:
 @require_GET
 def centre_live(request: HttpRequest) -> HttpResponse:
     """The live part of the page alone, fetched every few seconds by console.js."""
-    _agent(request)
+    require_agent(request)
     return render(request, "console/_customer_centre_live.html", {"live": live_figures(timezone.now())})
 
 
@@ -50,7 +50,7 @@ def centre_live(request: HttpRequest) -> HttpResponse:
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     """Pick up a waiting contact and open "log a call" with the caller found by number."""
-    user = _agent(request)
+    user = require_agent(request)
     contact = get_object_or_404(Contact, pk=pk)
     try:
         contacts.contact_answered(external_id=contact.external_id, at=timezone.now(), agent=user)
@@ -66,7 +66,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def duty(request: HttpRequest) -> HttpResponse:
-    user = _agent(request)
+    user = require_agent(request)
     on_duty = request.POST.get("on_duty") == "1"
     contacts.agent_set_on_duty(agent=user, on_duty=on_duty)
     messages.success(request, _("You are on duty.") if on_duty else _("You are off duty."))

@@ -15,14 +15,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,6 +33,7 @@ from servicedesk.models import AssignmentGroup, Role, User
 from sla import selectors as sla_selectors
 
 from . import contacts, selectors, services
+from .console import console_user, form_errors_text, render_page, require_agent, safe_next
 from .downloads import attachment_response
 from .filters import TicketFilter
 from .forms import (
@@ -68,44 +68,6 @@ PAGE_SIZE = 25
 CALLER_RESULTS = 10
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 -- every view is behind login_required
-    return user
-
-
-def _agent(request: HttpRequest) -> User:
-    user = _user(request)
-    if not user.is_agent:
-        raise PermissionDenied(_("Only service-desk staff may do this."))
-    return user
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    """Render a console page; agents' pages also get the count of recent SLA alerts for the nav."""
-    user = _user(request)
-    if user.is_agent:
-        # One count query per page, whatever the page shows.
-        context["alert_count"] = sla_selectors.recent_alert_count(user, timezone.now())
-    return render(request, template, context, status=status)
-
-
-def _form_errors_text(form: forms.Form) -> str:
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        text = " ".join(str(e) for e in errors)
-        parts.append(f"{label}: {text}" if label else text)
-    return " ".join(parts)
 
 
 # --- ticket list and queues --------------------------------------------------------------------
@@ -170,7 +132,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     page's resolution clocks (plus the calendars, if one runs), the filter form's option lists,
     the queue counts and the alert count.
     """
-    user = _user(request)
+    user = console_user(request)
     filterset = _filterset(request, user)
     valid = filterset.is_valid()
     sort_form = SortForm(request.GET, auto_id="sort_%s")
@@ -183,7 +145,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     resolution = sla_selectors.resolution_summaries(user, rows, now)
     shown = AGENT_FILTERS if user.is_agent else END_USER_FILTERS
     form = filterset.form
-    return _render(
+    return render_page(
         request,
         "console/ticket_list.html",
         {
@@ -192,9 +154,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "sort_form": sort_form,
             # Errors of filters given in the URL but not shown in the form.
             "hidden_filter_errors": [
-                (form.fields[name].label, errors)
-                for name, errors in form.errors.items()
-                if name not in shown
+                (form.fields[name].label, errors) for name, errors in form.errors.items() if name not in shown
             ],
             "filters_valid": valid,
             "page_obj": page,
@@ -208,17 +168,17 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def queue_list(request: HttpRequest) -> HttpResponse:
-    user = _agent(request)
-    return _render(request, "console/queue_list.html", {"queues": list(selectors.queues_for(user))})
+    user = require_agent(request)
+    return render_page(request, "console/queue_list.html", {"queues": list(selectors.queues_for(user))})
 
 
 @login_required
 @require_POST
 def queue_claim_next(request: HttpRequest, pk: int) -> HttpResponse:
     """Take the next ticket of a queue: the oldest of the highest priority."""
-    user = _agent(request)
+    user = require_agent(request)
     group = get_object_or_404(AssignmentGroup, pk=pk, active=True)
-    back = _safe_next(request, reverse("console:home"))
+    back = safe_next(request, reverse("console:home"))
     try:
         ticket = services.queue_claim_next(group=group, actor=user)
     except DomainError as error:
@@ -259,7 +219,7 @@ def _selected_caller(value: object) -> User | None:
 @require_GET
 def caller_lookup(request: HttpRequest) -> HttpResponse:
     """An HTML fragment of people matching ?q= (name, phone or e-mail), as caller choices."""
-    _agent(request)
+    require_agent(request)
     query = request.GET.get("q", "").strip()[:100]
     selected = _selected_caller(request.GET.get("selected", ""))
     people = _callers(query, selected)
@@ -280,7 +240,7 @@ def _only_or(people: list[User], selected: User | None) -> int | None:
 @login_required
 def ticket_new(request: HttpRequest) -> HttpResponse:
     """Log a call in one submit: caller, what it is about, and resolve / escalate / keep it."""
-    user = _agent(request)
+    user = require_agent(request)
     caller_q = request.GET.get("caller_q", "").strip()[:100]
     selected: User | None = None
     if request.method == "POST":
@@ -303,7 +263,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         form = LogCallForm(initial={"contact": request.GET.get("contact", "")[:100]})
         selected = _selected_caller(request.GET.get("caller", ""))
     people = _callers(caller_q, selected)
-    return _render(
+    return render_page(
         request,
         "console/ticket_new.html",
         {
@@ -394,8 +354,10 @@ def build_timeline(events: Iterable[TicketEvent], comments: Iterable[Comment]) -
         if event.action == EventAction.COMMENTED and event.details.get("comment") in comment_ids:
             continue
         key = (event.actor_id, event.action, event.created_at)
-        if current is None or key != current_key or event.action in (
-            EventAction.CREATED, EventAction.ATTACHED, EventAction.COMMENTED
+        if (
+            current is None
+            or key != current_key
+            or event.action in (EventAction.CREATED, EventAction.ATTACHED, EventAction.COMMENTED)
         ):
             current = TimelineEntry(
                 when=event.created_at,
@@ -478,13 +440,13 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     with their people, the SLA clocks with their segments (and the calendars, if one runs), and
     the option lists of the assign form.
     """
-    user = _user(request)
+    user = console_user(request)
     ticket = selectors.ticket_get_for_user(user, pk)
     events = selectors.events_for(user, ticket)
     comments = selectors.comments_for(user, ticket)
     actions = actions_for(user, ticket)
     agent = user.is_agent
-    return _render(
+    return render_page(
         request,
         "console/ticket_detail.html",
         {
@@ -500,9 +462,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pend_form": PendForm(auto_id="pend_%s"),
             "resolve_form": ResolveForm(auto_id="resolve_%s"),
             "reopen_form": ReopenForm(auto_id="reopen_%s"),
-            "assign_form": AssignForm(
-                auto_id="assign_%s", initial={"group": ticket.assignment_group_id}
-            )
+            "assign_form": AssignForm(auto_id="assign_%s", initial={"group": ticket.assignment_group_id})
             if actions.assign
             else None,
         },
@@ -571,12 +531,12 @@ TRANSITIONS: dict[str, Transition] = {
 @require_POST
 def ticket_transition(request: HttpRequest, pk: str, transition: str) -> HttpResponse:
     """Run one state transition through its service; any refusal is flashed, nothing changes."""
-    user = _user(request)
+    user = console_user(request)
     ticket = selectors.ticket_get_for_user(user, pk)
     spec = TRANSITIONS[transition]
     form = spec.form(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors_text(form))
+        messages.error(request, form_errors_text(form))
         return redirect("console:ticket", pk=ticket.pk)
     try:
         ticket = spec.run(ticket, user, form.cleaned_data)
@@ -590,11 +550,11 @@ def ticket_transition(request: HttpRequest, pk: str, transition: str) -> HttpRes
 @login_required
 @require_POST
 def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = console_user(request)
     ticket = selectors.ticket_get_for_user(user, pk)
     form = CommentForm(request.POST, agent=user.is_agent)
     if not form.is_valid():
-        messages.error(request, _form_errors_text(form))
+        messages.error(request, form_errors_text(form))
         return redirect("console:ticket", pk=ticket.pk)
     try:
         services.comment_add(
@@ -613,11 +573,11 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attachment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = console_user(request)
     ticket = selectors.ticket_get_for_user(user, pk)
     form = AttachmentForm(request.POST, request.FILES, agent=user.is_agent)
     if not form.is_valid():
-        messages.error(request, _form_errors_text(form))
+        messages.error(request, form_errors_text(form))
         return redirect("console:ticket", pk=ticket.pk)
     try:
         attachment = services.attachment_add(
@@ -637,7 +597,7 @@ def attachment_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """A file of a ticket the user may see; internal files only for IT staff. Always a download."""
-    attachment = selectors.attachment_get_for_user(_user(request), pk)
+    attachment = selectors.attachment_get_for_user(console_user(request), pk)
     return attachment_response(attachment)
 
 
@@ -648,9 +608,9 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     """The SLA warnings and breaches of the tickets the agent is responsible for, newest first."""
-    user = _agent(request)
+    user = require_agent(request)
     page = Paginator(sla_selectors.alerts_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
+    return render_page(
         request,
         "console/notification_list.html",
         {"page_obj": page, "alerts": list(page.object_list), "since": timezone.now() - timedelta(days=1)},
@@ -684,10 +644,10 @@ class _Echo:
 @require_GET
 def ticket_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered ticket list as CSV: the same filters and the same visibility as the list."""
-    user = _user(request)
+    user = console_user(request)
     filterset = _filterset(request, user)
     if not filterset.is_valid():
-        return HttpResponse(_form_errors_text(filterset.form), status=400, content_type="text/plain")
+        return HttpResponse(form_errors_text(filterset.form), status=400, content_type="text/plain")
     writer = csv.writer(_Echo())
     tickets = filterset.qs.order_by("-created_at", "-id")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
@@ -10,11 +10,15 @@ from rest_framework import exceptions, pagination
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 from .parsers import PayloadTooLarge
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -55,3 +59,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+def request_user(request: Request) -> User:
+    """The signed-in user of an API request (the view's permission classes have run)."""
+    return cast("User", request.user)
+
+
+def validated(serializer_class: type[BaseSerializer[Any]], request: Request) -> dict[str, Any]:
+    """The request body validated by an input serializer; a 400 with field messages otherwise."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
