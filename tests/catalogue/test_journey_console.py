@@ -107,3 +107,21 @@ def test_the_next_approver_sees_no_decision_buttons_before_their_turn(submitted,
 
     assert f"Approve {submitted.ticket.number}" not in page
     assert "Waiting for decision" in page
+
+
+
+@pytest.mark.django_db
+def test_the_ticket_page_of_an_order_links_to_the_order(client, agent):
+    from tests.factories import TicketFactory
+
+    from .factories import CatalogueItemFactory
+
+    item = CatalogueItemFactory(name="Access to an application")
+    ticket = TicketFactory(kind="request")
+    CatalogueRequest.objects.create(ticket=ticket, item=item, state=RequestState.AWAITING_APPROVAL)
+    client.force_login(agent)
+
+    page = client.get(f"/console/tickets/{ticket.pk}/").content.decode()
+
+    assert f'href="/console/catalogue/orders/{ticket.pk}/"' in page
+    assert "Access to an application" in page
