@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from servicedesk.models import AssignmentGroup, GroupLevel, Role, User
@@ -16,6 +17,12 @@ from servicedesk.models import AssignmentGroup, GroupLevel, Role, User
 from .factories import AssignmentGroupFactory, UserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# CI replays the same property-test examples every run (a red build is then reproducible);
+# developers' runs explore new random examples each time.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def redis_reachable() -> bool:
