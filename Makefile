@@ -1,11 +1,14 @@
 # The two README commands, and the benchmark command.
-.PHONY: run test bench lint
+.PHONY: run test bench lint lock
 
 run:  ## install and start web + worker + beat with demo data (SQLite, no servers needed)
 	scripts/run.sh
 
 test:  ## install and run ruff, mypy, makemigrations --check and the whole test suite
 	scripts/test.sh
+
+lock:  ## regenerate the hashed locks requirements.txt / requirements-dev.txt from pyproject.toml
+	scripts/lock.sh
 
 lint:
 	scripts/venv.sh requirements-dev.txt && .venv/bin/ruff check . && .venv/bin/mypy servicedesk incidents changes sla catalogue

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv with Python ≥ 3.12 (Django 6 needs it) and install the pinned requirements.
+# Create .venv with Python ≥ 3.12 (Django 6 needs it) and install a lock generated from pyproject.toml
+# (scripts/lock.sh; every package pinned and hash-checked).
 # Usage: scripts/venv.sh requirements.txt|requirements-dev.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
