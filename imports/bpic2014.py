@@ -213,7 +213,13 @@ def stage(ctx: ImportContext, files: dict[str, Path | None]) -> None:
         path = files[kind]
         if path is None:
             continue
-        reader = LineReader(path, "," if kind == "activity" else ";", ctx.rejects, kind, encoding="ascii" if kind != "activity" else "utf-8")
+        reader = LineReader(
+            path,
+            "," if kind == "activity" else ";",
+            ctx.rejects,
+            kind,
+            encoding="ascii" if kind != "activity" else "utf-8",
+        )
         counts = ctx.count(kind)
         with ctx.bar(path.stat().st_size, f"stage {kind}s", unit="B", unit_scale=True) as bar:
             for line in reader:
@@ -239,8 +245,12 @@ class Reference:
     def __init__(self) -> None:
         self.caller, _ = User.objects.get_or_create(
             username="import-bpic2014",
-            defaults={"first_name": "BPI Challenge 2014", "last_name": "caller", "is_active": False,
-                      "role": Role.END_USER},
+            defaults={
+                "first_name": "BPI Challenge 2014",
+                "last_name": "caller",
+                "is_active": False,
+                "role": Role.END_USER,
+            },
         )
         self.groups = {g.name: g for g in AssignmentGroup.objects.filter(name__startswith="TEAM")}
         self.services = {s.name: s for s in Service.objects.filter(name__startswith="WBS")}
@@ -264,17 +274,20 @@ class Reference:
             row = cursor.fetchone()
             desk = row[0] if row else "TEAM0008"
             cursor.execute(
-                "SELECT DISTINCT data->>'group' FROM imports_stagedrow WHERE source = %s AND kind = 'activity'",
+                "SELECT DISTINCT data->>'group' FROM imports_stagedrow"
+                " WHERE source = %s AND kind = 'activity'",
                 [SOURCE],
             )
             names = {r[0] for r in cursor.fetchall() if r[0]}
             cursor.execute(
-                "SELECT DISTINCT data->>'wbs' FROM imports_stagedrow WHERE source = %s AND kind IN ('incident', 'change')",
+                "SELECT DISTINCT data->>'wbs' FROM imports_stagedrow"
+                " WHERE source = %s AND kind IN ('incident', 'change')",
                 [SOURCE],
             )
             services = {r[0] for r in cursor.fetchall() if r[0] and r[0] != "#N/B"}
             cursor.execute(
-                "SELECT DISTINCT data->>'category' FROM imports_stagedrow WHERE source = %s AND kind = 'incident'",
+                "SELECT DISTINCT data->>'category' FROM imports_stagedrow"
+                " WHERE source = %s AND kind = 'incident'",
                 [SOURCE],
             )
             categories = {r[0] for r in cursor.fetchall() if r[0]}
@@ -290,9 +303,9 @@ class Reference:
 
     def desk(self) -> AssignmentGroup:
         if self.first_line is None:
-            self.first_line = (
-                AssignmentGroup.objects.filter(name__startswith="TEAM", level=GroupLevel.FIRST_LINE).first()
-            )
+            self.first_line = AssignmentGroup.objects.filter(
+                name__startswith="TEAM", level=GroupLevel.FIRST_LINE
+            ).first()
         if self.first_line is None:
             self.first_line, _ = AssignmentGroup.objects.get_or_create(
                 name="TEAM0008", defaults={"level": GroupLevel.FIRST_LINE}
@@ -303,16 +316,21 @@ class Reference:
         if not name or name == "#N/B":
             return None
         if name not in self.services:
-            self.services[name] = Service.objects.get_or_create(name=name, defaults={"owner_group": self.desk()})[0]
+            self.services[name] = Service.objects.get_or_create(
+                name=name, defaults={"owner_group": self.desk()}
+            )[0]
         return self.services[name]
 
 
 # --- building tickets ------------------------------------------------------------------------
 
 
-def build_incident(inc: dict[str, Any], activities: list[dict[str, Any]], ref: Reference) -> tuple[Ticket, ImportedTicket, list[Any]]:
+def build_incident(
+    inc: dict[str, Any], activities: list[dict[str, Any]], ref: Reference
+) -> tuple[Ticket, ImportedTicket, list[Any]]:
     opened = from_iso(inc["opened"])
-    assert opened is not None
+    if opened is None:
+        raise RowError("no Open Time")
     acts = sorted(
         ({**a, "_at": max(from_iso(a["at"]) or opened, opened)} for a in activities),
         key=lambda a: (a["_at"], a["_line"]),
@@ -365,15 +383,19 @@ def build_incident(inc: dict[str, Any], activities: list[dict[str, Any]], ref: R
         steps.append((max(closed, opened), 3, 0, "close", {}))
     steps.sort(key=lambda s: (s[0], s[1], s[2]))
     last_reopen = max(reopen_times) if reopen_times else None
-    code = RESOLUTION.get(inc["closure_code"], ResolutionCode.FULFILLED if kind == Kind.REQUEST else ResolutionCode.SOLVED)
+    code = RESOLUTION.get(
+        inc["closure_code"], ResolutionCode.FULFILLED if kind == Kind.REQUEST else ResolutionCode.SOLVED
+    )
     note = f"Closure code in the source: {inc['closure_code'] or '—'}"
 
     for at, _, line, what, act in steps:
         if what == "resolve":
-            history.resolve(at, code, note, {"from": "Resolved Time"}) or history.note(at, "Resolved Time", {"from": "Resolved Time"})
+            if not history.resolve(at, code, note, {"from": "Resolved Time"}):
+                history.note(at, "Resolved Time", {"from": "Resolved Time"})
             continue
         if what == "close":
-            history.close(at, {"from": "Close Time"}) or history.note(at, "Close Time", {"from": "Close Time"})
+            if not history.close(at, {"from": "Close Time"}):
+                history.note(at, "Close Time", {"from": "Close Time"})
             continue
         if what == "reopen":
             _reopen(history, at, code, note, {"from": "Reopen Time"})
@@ -454,7 +476,9 @@ def build(ctx: ImportContext) -> None:
             todo = [k for k in keys if k not in done]
             ctx.count("incident").already += len(done)
             ctx.count("activity").already += (
-                StagedRow.objects.filter(source=SOURCE, kind="activity", key__in=list(done)).count() if done else 0
+                StagedRow.objects.filter(source=SOURCE, kind="activity", key__in=list(done)).count()
+                if done
+                else 0
             )
             incidents = core.staged_rows(SOURCE, "incident", todo)
             activities = core.staged_rows(SOURCE, "activity", todo)
@@ -463,7 +487,9 @@ def build(ctx: ImportContext) -> None:
                 rows = incidents.get(key, [])
                 if len(rows) > 1:
                     for extra_row in rows[1:]:
-                        ctx.rejects.add("incident", extra_row.line, str(extra_row.data), f"duplicate incident id {key}")
+                        ctx.rejects.add(
+                            "incident", extra_row.line, str(extra_row.data), f"duplicate incident id {key}"
+                        )
                 row = rows[0]
                 acts = [{**a.data, "_line": a.line} for a in activities.get(key, [])]
                 try:
@@ -479,7 +505,11 @@ def build(ctx: ImportContext) -> None:
             if ctx.count("incident").imported - before == len(built):
                 ctx.count("activity").imported += sum(len(activities.get(b.key, [])) for b in built)
             else:
-                written = set(ImportedTicket.objects.filter(source=SOURCE, external_id__in=[b.key for b in built]).values_list("external_id", flat=True))
+                written = set(
+                    ImportedTicket.objects.filter(
+                        source=SOURCE, external_id__in=[b.key for b in built]
+                    ).values_list("external_id", flat=True)
+                )
                 ctx.count("activity").imported += sum(len(activities.get(k, [])) for k in written)
             bar.update(len(keys))
     # Activities of incidents that are not in the incident file: broken links.
@@ -488,7 +518,8 @@ def build(ctx: ImportContext) -> None:
             """
             SELECT a.line, a.key, a.data::text FROM imports_stagedrow a
             WHERE a.source = %s AND a.kind = 'activity' AND NOT EXISTS (
-                SELECT 1 FROM imports_stagedrow i WHERE i.source = a.source AND i.kind = 'incident' AND i.key = a.key
+                SELECT 1 FROM imports_stagedrow i
+                WHERE i.source = a.source AND i.kind = 'incident' AND i.key = a.key
             ) ORDER BY a.line
             """,
             [SOURCE],
@@ -525,7 +556,8 @@ def parse_interaction(v: dict[str, str]) -> dict[str, Any]:
 
 def import_interactions(ctx: ImportContext, path: Path, ref: Reference) -> None:
     queue, _ = ContactQueue.objects.get_or_create(
-        code="bpic2014-service-desk", defaults={"name": "BPI Challenge 2014 service desk", "group": ref.desk()}
+        code="bpic2014-service-desk",
+        defaults={"name": "BPI Challenge 2014 service desk", "group": ref.desk()},
     )
     counts = ctx.count("interaction")
     reader = LineReader(path, ";", ctx.rejects, "interaction", encoding="ascii")
@@ -603,7 +635,8 @@ def link_contacts(ctx: ImportContext) -> None:
             WHERE c.source = %(s)s
             UNION
             SELECT c.contact_id, t.ticket_id FROM imports_importedticket t
-            JOIN imports_importedcontact c ON c.source = t.source AND c.external_id = t.extra->>'related_interaction'
+            JOIN imports_importedcontact c
+              ON c.source = t.source AND c.external_id = t.extra->>'related_interaction'
             WHERE t.source = %(s)s
             ON CONFLICT DO NOTHING
             """,
@@ -613,15 +646,19 @@ def link_contacts(ctx: ImportContext) -> None:
             """
             SELECT c.external_id, c.related_incident FROM imports_importedcontact c
             WHERE c.source = %s AND c.related_incident LIKE 'IM%%' AND NOT EXISTS (
-                SELECT 1 FROM imports_importedticket t WHERE t.source = c.source AND t.external_id = c.related_incident
+                SELECT 1 FROM imports_importedticket t
+                WHERE t.source = c.source AND t.external_id = c.related_incident
             ) ORDER BY 1
             """,
             [SOURCE],
         )
         for external_id, incident in cursor.fetchall():
             ctx.rejects.add(
-                "link", external_id, f"{external_id} → {incident}",
-                f"broken link: interaction {external_id} names incident {incident}, which is not imported (contact kept without it)",
+                "link",
+                external_id,
+                f"{external_id} → {incident}",
+                f"broken link: interaction {external_id} names incident {incident}, "
+                "which is not imported (contact kept without it)",
             )
 
 
@@ -665,7 +702,8 @@ def import_changes(ctx: ImportContext, ref: Reference) -> None:
             """
             INSERT INTO changes_change_caused_incidents (change_id, ticket_id)
             SELECT ch.change_id, t.ticket_id FROM imports_importedticket t
-            JOIN imports_importedchange ch ON ch.source = t.source AND ch.external_id = t.extra->>'related_change'
+            JOIN imports_importedchange ch
+              ON ch.source = t.source AND ch.external_id = t.extra->>'related_change'
             WHERE t.source = %s
             ON CONFLICT DO NOTHING
             """,
@@ -675,6 +713,8 @@ def import_changes(ctx: ImportContext, ref: Reference) -> None:
 
 def build_change(data: dict[str, Any]) -> tuple[Change, ImportedChange]:
     opened = from_iso(data["opened"])
+    if opened is None:
+        raise RowError("no Change record Open Time")
     closed = from_iso(data["closed"])
     planned_start, planned_end = from_iso(data["planned_start"]), from_iso(data["planned_end"])
     if not (planned_start and planned_end and planned_end > planned_start):
@@ -713,8 +753,18 @@ def build_change(data: dict[str, Any]) -> tuple[Change, ImportedChange]:
         originated_from=data["originated_from"],
         related_interactions=data["related_interactions"],
         related_incidents=data["related_incidents"],
-        extra={k: data[k] for k in ("planned_start", "planned_end", "downtime_start", "downtime_end",
-                                     "actual_start", "actual_end", "requested_end")},
+        extra={
+            k: data[k]
+            for k in (
+                "planned_start",
+                "planned_end",
+                "downtime_start",
+                "downtime_end",
+                "actual_start",
+                "actual_end",
+                "requested_end",
+            )
+        },
     )
     return change, imported
 

@@ -26,7 +26,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from functools import partial
+from operator import attrgetter
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.db.models.base import ModelState
@@ -40,8 +42,6 @@ from sla.models import Clock, ClockSegment, ClockState
 
 from .models import ImportRun, Source, StagedRow
 from .reading import Rejects, dumps
-
-M = TypeVar("M", bound=models.Model)
 
 STAGE_CHUNK = 5_000  # staged rows held in memory before each COPY
 BUILD_BATCH = 500  # tickets built and written per transaction
@@ -67,13 +67,22 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
 # Fields whose Python value is what an INSERT sends (psycopg adapts it); others go through
 # Django's own `get_db_prep_save`.
 _PLAIN_FIELDS = (
-    models.AutoField, models.BigAutoField, models.CharField, models.TextField, models.IntegerField,
-    models.PositiveIntegerField, models.PositiveSmallIntegerField, models.BigIntegerField,
-    models.BooleanField, models.FloatField, models.DateTimeField, models.ForeignKey,
+    models.AutoField,
+    models.BigAutoField,
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.BigIntegerField,
+    models.BooleanField,
+    models.FloatField,
+    models.DateTimeField,
+    models.ForeignKey,
 )
 
 
-def copy_objects(objs: Sequence[M]) -> None:
+def copy_objects[M: models.Model](objs: Sequence[M]) -> None:
     """Write model instances (primary keys already set) with PostgreSQL COPY.
 
     Every concrete column is written, with the value Django itself would send on INSERT
@@ -89,12 +98,12 @@ def copy_objects(objs: Sequence[M]) -> None:
     for f in fields:
         attname = f.attname
         if isinstance(f, models.JSONField):
-            getters.append(lambda obj, a=attname: json.dumps(getattr(obj, a), separators=(",", ":")))
+            getters.append(partial(_json_value, attname))
         elif isinstance(f, _PLAIN_FIELDS) and not getattr(f, "auto_now", False):
-            getters.append(lambda obj, a=attname: getattr(obj, a))
+            getters.append(attrgetter(attname))
         else:
-            getters.append(lambda obj, f=f: f.get_db_prep_save(f.pre_save(obj, True), conn))
-    columns = ", ".join(conn.ops.quote_name(f.column) for f in fields)
+            getters.append(partial(_prepared_value, f, conn))
+    columns = ", ".join(conn.ops.quote_name(f.column or f.attname) for f in fields)
     with conn.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(f"COPY {conn.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN") as copy:
@@ -102,7 +111,15 @@ def copy_objects(objs: Sequence[M]) -> None:
                 copy.write_row([get(obj) for get in getters])
 
 
-def fast_new(model: type[M], **values: Any) -> M:
+def _json_value(attname: str, obj: Any) -> str:
+    return json.dumps(getattr(obj, attname), separators=(",", ":"))
+
+
+def _prepared_value(field: Any, conn: Any, obj: Any) -> Any:
+    return field.get_db_prep_save(field.pre_save(obj, True), conn)
+
+
+def fast_new[M: models.Model](model: type[M], **values: Any) -> M:
     """An unsaved instance without Model.__init__ (10× cheaper, for the hundreds of thousands of
     history rows): the given values, every other concrete field at its default."""
     obj = model.__new__(model)
@@ -129,7 +146,7 @@ def _attnames(model: type[models.Model]) -> frozenset[str]:
 _ATTNAMES: dict[type[models.Model], frozenset[str]] = {}
 
 
-def save_new(objs: Sequence[M]) -> None:
+def save_new[M: models.Model](objs: Sequence[M]) -> None:
     """Give the instances ids from the sequence and COPY them."""
     if not objs:
         return
@@ -244,7 +261,9 @@ class History:
             return False
         # Closed in the source without a resolution: kept as it happened.
         values = {"state": State.CLOSED, "pending_reason": "", "closed_at": at, "queue_entered_at": None}
-        return self.apply(transitions.Step(EventAction.CLOSED, values, {"without_resolution": True}), at, extra)
+        return self.apply(
+            transitions.Step(EventAction.CLOSED, values, {"without_resolution": True}), at, extra
+        )
 
     def set_value(self, at: datetime, name: str, value: Any, extra: dict[str, Any]) -> bool:
         """A descriptive field changed in the source (priority, impact, urgency)."""
@@ -254,7 +273,9 @@ class History:
 # --- clocks ----------------------------------------------------------------------------------
 
 
-def clocks_for(ticket: Ticket, events: Sequence[TicketEvent], rules: Rules) -> list[tuple[Clock, list[ClockSegment]]]:
+def clocks_for(
+    ticket: Ticket, events: Sequence[TicketEvent], rules: Rules
+) -> list[tuple[Clock, list[ClockSegment]]]:
     """The ticket's clocks from its history, as sla.clock._store would store them for a new ticket."""
     result = []
     for run in replay(ticket, events, rules):
@@ -462,7 +483,9 @@ def write_tickets(
                     _write([one], rules)
                 ctx.count(kind).imported += 1
             except DatabaseError as error:
-                ctx.rejects.add(kind, one.line, one.raw, f"refused by the database: {str(error).splitlines()[0]}")
+                ctx.rejects.add(
+                    kind, one.line, one.raw, f"refused by the database: {str(error).splitlines()[0]}"
+                )
 
 
 def _write(built: list[Built], rules: Rules) -> None:

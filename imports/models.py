@@ -46,7 +46,9 @@ class ImportedTicket(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="imported_ticket_unique_per_source")
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="imported_ticket_unique_per_source"
+            )
         ]
         verbose_name = _("imported ticket")
         verbose_name_plural = _("imported tickets")
@@ -72,7 +74,9 @@ class ImportedContact(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="imported_contact_unique_per_source")
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="imported_contact_unique_per_source"
+            )
         ]
         verbose_name = _("imported contact")
         verbose_name_plural = _("imported contacts")
@@ -96,7 +100,9 @@ class ImportedChange(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="imported_change_unique_per_source")
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="imported_change_unique_per_source"
+            )
         ]
         verbose_name = _("imported change")
         verbose_name_plural = _("imported changes")

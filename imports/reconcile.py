@@ -41,7 +41,11 @@ class Row:
 def _rows(path: Path, delimiter: str) -> list[dict[str, str]]:
     with open_binary(path) as stream:
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
-        return [r for r in csv.DictReader(text, delimiter=delimiter) if any(v and v.strip() for v in r.values() if isinstance(v, str))]
+        return [
+            r
+            for r in csv.DictReader(text, delimiter=delimiter)
+            if any(v and v.strip() for v in r.values() if isinstance(v, str))
+        ]
 
 
 def _month(text: str, fmt: str) -> str:
@@ -50,7 +54,8 @@ def _month(text: str, fmt: str) -> str:
 
 def source_figures(directory: Path) -> dict[str, Any]:
     files = source_files(directory)
-    assert files["incident"] is not None
+    if files["incident"] is None:
+        raise FileNotFoundError(f"no detail_incident.csv(.gz) in {directory}")
     incidents = _rows(files["incident"], ";")
     counts: Counter[str] = Counter()
     hours: dict[str, list[float]] = defaultdict(list)
@@ -107,7 +112,8 @@ def our_figures() -> dict[str, Any]:
         f"P{priority}": value
         for priority, value in _query(
             """SELECT i.source_priority,
-                      percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.resolved_at - t.created_at) / 3600)
+                      percentile_cont(0.5) WITHIN GROUP (
+                          ORDER BY extract(epoch FROM t.resolved_at - t.created_at) / 3600)
                FROM incidents_ticket t JOIN imports_importedticket i ON i.ticket_id = t.id
                WHERE i.source = %s AND t.resolved_at IS NOT NULL GROUP BY 1""",
             [SOURCE],
@@ -123,14 +129,13 @@ def our_figures() -> dict[str, Any]:
            FROM incidents_ticket t JOIN imports_importedticket i ON i.ticket_id = t.id WHERE i.source = %s""",
         [SOURCE],
     )[0]
-    fcr = {
-        month: share
-        for month, share in _query(
+    fcr = dict(
+        _query(
             """SELECT to_char(closed_at AT TIME ZONE %s, 'YYYY-MM'), avg(first_call_resolution::int)
                FROM imports_importedcontact WHERE source = %s AND closed_at IS NOT NULL GROUP BY 1""",
             [zone, SOURCE],
         )
-    }
+    )
     return {
         "tickets": total,
         "counts": counts,
@@ -152,29 +157,66 @@ def reconcile(directory: Path) -> list[Row]:
     source, ours = source_figures(directory), our_figures()
     rows = [Row("tickets", "all", source["tickets"], ours["tickets"], 0)]
     for key in sorted(set(source["counts"]) | set(ours["counts"])):
-        rows.append(Row("tickets opened per month and priority", key, source["counts"].get(key, 0),
-                        ours["counts"].get(key, 0), 0))
+        rows.append(
+            Row(
+                "tickets opened per month and priority",
+                key,
+                source["counts"].get(key, 0),
+                ours["counts"].get(key, 0),
+                0,
+            )
+        )
     for key in sorted(set(source["median_hours"]) | set(ours["median_hours"])):
-        rows.append(Row("median open → resolved (h)", key, source["median_hours"].get(key),
-                        ours["median_hours"].get(key), MEDIAN_TOLERANCE_HOURS))
-    rows.append(Row("share never reassigned (no Reassignment activity)", "all", source["never_reassigned"],
-                    ours["never_reassigned"], SHARE_TOLERANCE))
+        rows.append(
+            Row(
+                "median open → resolved (h)",
+                key,
+                source["median_hours"].get(key),
+                ours["median_hours"].get(key),
+                MEDIAN_TOLERANCE_HOURS,
+            )
+        )
+    rows.append(
+        Row(
+            "share never reassigned (no Reassignment activity)",
+            "all",
+            source["never_reassigned"],
+            ours["never_reassigned"],
+            SHARE_TOLERANCE,
+        )
+    )
     rows.append(Row("share reopened", "all", source["reopened"], ours["reopened"], SHARE_TOLERANCE))
     for key in sorted(set(source["fcr"]) | set(ours["fcr"])):
-        rows.append(Row("first-call resolution (calls' flag) by month closed", key, source["fcr"].get(key),
-                        ours["fcr"].get(key), 0))
-    rows.append(Row("share never moved to another group (ours, as native tickets; not in the source)", "all",
-                    None, ours["never_reassigned_native"], float("inf")))
+        rows.append(
+            Row(
+                "first-call resolution (calls' flag) by month closed",
+                key,
+                source["fcr"].get(key),
+                ours["fcr"].get(key),
+                0,
+            )
+        )
+    rows.append(
+        Row(
+            "share never moved to another group (ours, as native tickets; not in the source)",
+            "all",
+            None,
+            ours["never_reassigned_native"],
+            float("inf"),
+        )
+    )
     return rows
 
 
 def render(rows: list[Row]) -> str:
     lines = [f"{'figure':<58} {'key':<12} {'source':>12} {'ours':>12} {'tolerance':>10}  ok"]
     for r in rows:
+
         def fmt(v: float | None) -> str:
             if v is None:
                 return "—"
             return f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 1 else f"{v:.4f}"
+
         tol = "—" if r.tolerance == float("inf") else fmt(r.tolerance) if r.tolerance else "exact"
         ok = "n/a" if r.tolerance == float("inf") else ("yes" if r.ok else "NO")
         lines.append(f"{r.figure[:58]:<58} {r.key:<12} {fmt(r.source):>12} {fmt(r.ours):>12} {tol:>10}  {ok}")

@@ -113,8 +113,12 @@ class Reference:
     def __init__(self) -> None:
         self.caller, _ = User.objects.get_or_create(
             username="import-uci-servicenow",
-            defaults={"first_name": "UCI ServiceNow", "last_name": "caller", "is_active": False,
-                      "role": Role.END_USER},
+            defaults={
+                "first_name": "UCI ServiceNow",
+                "last_name": "caller",
+                "is_active": False,
+                "role": Role.END_USER,
+            },
         )
         self.groups = {g.name: g for g in AssignmentGroup.objects.filter(name__startswith="Group ")}
         self.parent_category, _ = Category.objects.get_or_create(name="UCI ServiceNow", parent=None)
@@ -133,9 +137,13 @@ class Reference:
             )
             row = cursor.fetchone()
             desk = row[0] if row else ""
-            cursor.execute("SELECT DISTINCT data->>'group' FROM imports_stagedrow WHERE source = %s", [SOURCE])
+            cursor.execute(
+                "SELECT DISTINCT data->>'group' FROM imports_stagedrow WHERE source = %s", [SOURCE]
+            )
             names = {r[0] for r in cursor.fetchall() if r[0]}
-            cursor.execute("SELECT DISTINCT data->>'category' FROM imports_stagedrow WHERE source = %s", [SOURCE])
+            cursor.execute(
+                "SELECT DISTINCT data->>'category' FROM imports_stagedrow WHERE source = %s", [SOURCE]
+            )
             categories = {r[0] for r in cursor.fetchall() if r[0]}
         for name in sorted(names - set(self.groups)):
             level = GroupLevel.FIRST_LINE if name == desk else GroupLevel.SECOND_LINE
@@ -147,7 +155,8 @@ class Reference:
 def build_incident(rows: list[dict[str, Any]], ref: Reference) -> tuple[Ticket, ImportedTicket, list[Any]]:
     first, last = rows[0], rows[-1]
     opened = from_iso(first["opened"])
-    assert opened is not None
+    if opened is None:
+        raise RowError("no opened_at")
     group = ref.groups.get(first["group"])
     ticket = Ticket(
         kind="incident",
@@ -197,7 +206,9 @@ def build_incident(rows: list[dict[str, Any]], ref: Reference) -> tuple[Ticket, 
                 changed |= history.pend(at, PendingReason.THIRD_PARTY, extra)
             case "resolve":
                 code = ResolutionCode.SOLVED
-                changed |= history.resolve(at, code, f"Closure code in the source: {row['closed_code'] or '—'}", extra)
+                changed |= history.resolve(
+                    at, code, f"Closure code in the source: {row['closed_code'] or '—'}", extra
+                )
             case "close":
                 changed |= history.close(at, extra)
         if not changed:
@@ -217,8 +228,13 @@ def build_incident(rows: list[dict[str, Any]], ref: Reference) -> tuple[Ticket, 
         source_opened_at=opened,
         source_resolved_at=from_iso(last["resolved"]),
         source_closed_at=from_iso(last["closed"]),
-        extra={"contact_type": last["contact_type"], "problem": last["problem"], "rfc": last["rfc"],
-               "rows": len(rows), "last_sys_mod_count": last["mod"]},
+        extra={
+            "contact_type": last["contact_type"],
+            "problem": last["problem"],
+            "rfc": last["rfc"],
+            "rows": len(rows),
+            "last_sys_mod_count": last["mod"],
+        },
     )
     return ticket, imported, history.events
 
@@ -244,12 +260,18 @@ def build(ctx: ImportContext) -> None:
                     for r in staged[key]:
                         ctx.rejects.add("event", r.line, str(r.data), f"cannot build incident {key}: {error}")
                     continue
-                built.append(Built(key, ticket, imported, events, staged[key][0].line, str(staged[key][0].data)))
+                built.append(
+                    Built(key, ticket, imported, events, staged[key][0].line, str(staged[key][0].data))
+                )
             before = ctx.count("incident").imported
             core.write_tickets(ctx, "incident", built, rules)
-            written = {b.key for b in built} if ctx.count("incident").imported - before == len(built) else set(
-                ImportedTicket.objects.filter(source=SOURCE, external_id__in=[b.key for b in built]).values_list(
-                    "external_id", flat=True
+            written = (
+                {b.key for b in built}
+                if ctx.count("incident").imported - before == len(built)
+                else set(
+                    ImportedTicket.objects.filter(
+                        source=SOURCE, external_id__in=[b.key for b in built]
+                    ).values_list("external_id", flat=True)
                 )
             )
             counts.imported += sum(len(staged[k]) for k in written)

@@ -40,7 +40,17 @@ def read_csv(path: Path, delimiter: str = ";") -> list[dict[str, str]]:
 
 
 def table_counts() -> dict[str, int]:
-    models = [Ticket, TicketEvent, Clock, ClockSegment, Contact, Change, ImportedTicket, ImportedContact, ImportedChange]
+    models = [
+        Ticket,
+        TicketEvent,
+        Clock,
+        ClockSegment,
+        Contact,
+        Change,
+        ImportedTicket,
+        ImportedContact,
+        ImportedChange,
+    ]
     counts = {m.__name__: m.objects.count() for m in models}
     counts["contact_links"] = Contact.tickets.through.objects.count()
     counts["caused_incidents"] = Change.caused_incidents.through.objects.count()
@@ -70,11 +80,19 @@ def fingerprint() -> dict[str, Any]:
         )
     )
     contacts = sorted(
-        (c.external_id, c.imported.first_call_resolution, c.offered_at) for c in Contact.objects.select_related("imported")
+        (c.external_id, c.imported.first_call_resolution, c.offered_at)
+        for c in Contact.objects.select_related("imported")
     )
     changes = sorted(
-        (c.imported.external_id, c.state, c.risk, tuple(sorted(s.name for s in c.services.all())),
-         tuple(sorted(t.imported.external_id for t in c.caused_incidents.all())))
-        for c in Change.objects.select_related("imported").prefetch_related("services", "caused_incidents__imported")
+        (
+            c.imported.external_id,
+            c.state,
+            c.risk,
+            tuple(sorted(s.name for s in c.services.all())),
+            tuple(sorted(t.imported.external_id for t in c.caused_incidents.all())),
+        )
+        for c in Change.objects.select_related("imported").prefetch_related(
+            "services", "caused_incidents__imported"
+        )
     )
     return {"tickets": tickets, "contacts": contacts, "changes": changes}

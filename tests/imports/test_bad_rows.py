@@ -37,7 +37,9 @@ def corrupted(tmp_path: Path) -> Path:
     activities = directory / "incident_activity.csv"
     with activities.open("a", encoding="utf-8", newline="") as stream:
         # Broken link: an activity of an incident that is not in the incident file.
-        csv.writer(stream).writerow(["IM9999999", "2013-11-08 13:50:17", "001X", "Assignment", "TEAM0002", "", ""])
+        csv.writer(stream).writerow(
+            ["IM9999999", "2013-11-08 13:50:17", "001X", "Assignment", "TEAM0002", "", ""]
+        )
     interactions = directory / "detail_interaction.csv"
     rows = interactions.read_bytes().split(b"\r\n")
     rows[1] = corrupt(rows[1], b";IM0000013", b";IM0000404")  # broken link to an incident
@@ -45,7 +47,9 @@ def corrupted(tmp_path: Path) -> Path:
     return directory
 
 
-def test_corrupted_sample_imports_the_good_rows_and_lists_each_bad_one(corrupted: Path, tmp_path: Path) -> None:
+def test_corrupted_sample_imports_the_good_rows_and_lists_each_bad_one(
+    corrupted: Path, tmp_path: Path
+) -> None:
     rejects_path = tmp_path / "rejects.csv"
 
     summary = import_bpic(corrupted, rejects_path)
@@ -58,7 +62,9 @@ def test_corrupted_sample_imports_the_good_rows_and_lists_each_bad_one(corrupted
     assert "truncated" in reasons[("incident", "4")]
     assert reasons[("incident", "5")] == "NUL byte in the line"
     assert reasons[("incident", "6")].startswith("not ascii")
-    assert any(r["kind"] == "activity" and "IM9999999 is not in the incident file" in r["reason"] for r in rejects)
+    assert any(
+        r["kind"] == "activity" and "IM9999999 is not in the incident file" in r["reason"] for r in rejects
+    )
     assert any(r["kind"] == "link" and "IM0000404" in r["reason"] for r in rejects)
     # The good rows are all in, and no rejected incident is half there.
     assert Ticket.objects.count() == 295

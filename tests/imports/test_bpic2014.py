@@ -36,12 +36,20 @@ def test_sample_import_creates_every_record_once_with_its_links() -> None:
     assert kinds["activity"]["imported"] == len(activities) == 4297
     assert all(k["rejected"] == 0 for k in kinds.values())
     # Every activity of the work log is in the history, once.
-    lines = TicketEvent.objects.exclude(details__source_line=None).values_list("details__source_line", flat=True)
+    lines = TicketEvent.objects.exclude(details__source_line=None).values_list(
+        "details__source_line", flat=True
+    )
     assert len(set(lines)) == len(activities)
     # Links: call → incident (Related Incident) and incident → call (Related Interaction).
     ids = {i["Incident ID"] for i in incidents}
-    expected_links = {(x["Interaction ID"], x["Related Incident"]) for x in interactions if x["Related Incident"] in ids}
-    expected_links |= {(i["Related Interaction"], i["Incident ID"]) for i in incidents if i["Related Interaction"].startswith("SD")}
+    expected_links = {
+        (x["Interaction ID"], x["Related Incident"]) for x in interactions if x["Related Incident"] in ids
+    }
+    expected_links |= {
+        (i["Related Interaction"], i["Incident ID"])
+        for i in incidents
+        if i["Related Interaction"].startswith("SD")
+    }
     links = {
         (c.imported.external_id, t.imported.external_id)
         for c in Contact.objects.select_related("imported").prefetch_related("tickets__imported")
@@ -53,12 +61,18 @@ def test_sample_import_creates_every_record_once_with_its_links() -> None:
         for c in Change.objects.prefetch_related("caused_incidents__imported").select_related("imported")
         for t in c.caused_incidents.all()
     }
-    assert caused == {(i["Related Change"], i["Incident ID"]) for i in incidents if i["Related Change"] in {c["Change ID"] for c in changes}}
+    assert caused == {
+        (i["Related Change"], i["Incident ID"])
+        for i in incidents
+        if i["Related Change"] in {c["Change ID"] for c in changes}
+    }
 
 
 def test_first_call_resolution_per_month_is_the_calls_flag() -> None:
     interactions = read_csv(BPIC_SAMPLE / "detail_interaction.csv")
-    expected = Counter((i["Close Time"].split(" ")[0].split("-", 1)[1], i["First Call Resolution"]) for i in interactions)
+    expected = Counter(
+        (i["Close Time"].split(" ")[0].split("-", 1)[1], i["First Call Resolution"]) for i in interactions
+    )
 
     import_bpic()
 
@@ -81,7 +95,9 @@ def test_history_gives_reassignments_and_first_line_resolution_as_for_native_tic
 
     # The service desk is the group opening most incidents, and the only first-line group.
     desk = AssignmentGroup.objects.get(level=GroupLevel.FIRST_LINE)
-    first_groups = Counter(min(acts, key=lambda a: a["DateStamp"])["Assignment Group"] for acts in activities.values())
+    first_groups = Counter(
+        min(acts, key=lambda a: a["DateStamp"])["Assignment Group"] for acts in activities.values()
+    )
     assert desk.name == first_groups.most_common(1)[0][0]
     for ticket in Ticket.objects.all():
         # As for native tickets: every move to another group after creation counts.
@@ -92,7 +108,7 @@ def test_history_gives_reassignments_and_first_line_resolution_as_for_native_tic
     for key, incident in incidents.items():
         if not incident["Resolved Time"]:
             continue
-        resolved = datetime.strptime(incident["Resolved Time"], "%d/%m/%Y %H:%M:%S")
+        resolved = datetime.strptime(incident["Resolved Time"], "%d/%m/%Y %H:%M:%S")  # noqa: DTZ007 (naive, as the file)
         acts = activities.get(key, [])
         groups = {a["Assignment Group"] for a in acts if datetime.fromisoformat(a["DateStamp"]) <= resolved}
         reopened = incident["Reopen Time"] or any(a["IncidentActivity_Type"] == "Reopen" for a in acts)
@@ -108,9 +124,22 @@ def test_clocks_stored_by_the_import_equal_a_rebuild_from_history() -> None:
 
     def snapshot() -> list[tuple[object, ...]]:
         return sorted(
-            (c.ticket_id, c.metric, c.group_id, c.state, round(c.elapsed_seconds, 6), c.due_at, c.breached_at,
-             c.stopped_at, c.met, c.next_check_at,
-             tuple((s.running, s.started_at, s.ended_at, round(s.business_seconds, 6)) for s in c.segments.all()))
+            (
+                c.ticket_id,
+                c.metric,
+                c.group_id,
+                c.state,
+                round(c.elapsed_seconds, 6),
+                c.due_at,
+                c.breached_at,
+                c.stopped_at,
+                c.met,
+                c.next_check_at,
+                tuple(
+                    (s.running, s.started_at, s.ended_at, round(s.business_seconds, 6))
+                    for s in c.segments.all()
+                ),
+            )
             for c in Clock.objects.prefetch_related("segments")
         )
 

@@ -24,7 +24,9 @@ def test_uci_sample_imports_every_event_and_keeps_the_source_figures_beside_ours
 
     assert Ticket.objects.count() == len(last) == 300
     assert summary["kinds"]["event"]["imported"] == len(rows) == 2040
-    lines = TicketEvent.objects.exclude(details__source_line=None).values_list("details__source_line", flat=True)
+    lines = TicketEvent.objects.exclude(details__source_line=None).values_list(
+        "details__source_line", flat=True
+    )
     assert len(set(lines)) == len(rows)
     for imported in ImportedTicket.objects.all():
         source = last[imported.external_id]

@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", type=Path)
-        parser.add_argument("--rejects", type=Path, help="Rejects file (default: var/imports/bpic2014-rejects.csv).")
+        parser.add_argument(
+            "--rejects", type=Path, help="Rejects file (default: var/imports/bpic2014-rejects.csv)."
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
         parser.add_argument("--restart", action="store_true", help="Stage the files again even if staged.")
         parser.add_argument("--summary-json", type=Path, help="Also write the summary here as JSON.")
