@@ -91,6 +91,8 @@ class LineReader:
         except UnicodeDecodeError as error:
             self.rejects.add(self.kind, number, preview, f"not {self.encoding}: byte {error.start}")
             return None
+        # The EventLog derivative is several exports joined: a byte-order mark opens some lines.
+        decoded = decoded.removeprefix("\ufeff")
         values = next(csv.reader([decoded], delimiter=self.delimiter))
         while len(values) > len(self.header) and not values[-1].strip():
             values.pop()

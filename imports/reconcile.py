@@ -151,6 +151,9 @@ def our_figures() -> dict[str, Any]:
 # change is an hour longer or shorter in UTC than in naive local time); shares within 1 point.
 MEDIAN_TOLERANCE_HOURS = 1.0
 SHARE_TOLERANCE = 0.01
+# 963 incidents count more reassignments (# Reassignments) than their logged Reassignment
+# activities (the EventLog derivative lacks 77 rows of the original log): 1.5 points.
+REASSIGNED_TOLERANCE = 0.015
 
 
 def reconcile(directory: Path) -> list[Row]:
@@ -182,7 +185,7 @@ def reconcile(directory: Path) -> list[Row]:
             "all",
             source["never_reassigned"],
             ours["never_reassigned"],
-            SHARE_TOLERANCE,
+            REASSIGNED_TOLERANCE,
         )
     )
     rows.append(Row("share reopened", "all", source["reopened"], ours["reopened"], SHARE_TOLERANCE))
