@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "changes",
     "sla",
     "catalogue",
+    "imports",
 ]
 
 MIDDLEWARE = [

@@ -285,7 +285,8 @@ def _evaluate(
             continue
         if run is None:
             run = runs[(metric, None)] = Run(metric, None, at, target)
-        stop = facts.responded if metric == Metric.RESPONSE else done
+        # A ticket closed without a resolution (imported histories) has no running response clock.
+        stop = (facts.responded or done) if metric == Metric.RESPONSE else done
         run.move(at, _state(stop, paused), target, reason)
     for (kind, group_id), held in runs.items():
         if kind == Metric.OLA and group_id != facts.group_id:
