@@ -133,3 +133,24 @@ def test_a_scheduled_change_records_planned_outages_replaced_on_reschedule_and_r
 
     services.change_cancel(change=change, actor=change_manager, reason="Vendor postponed the patch.")
     assert not Outage.objects.exists()
+
+
+def test_a_scheduled_change_shows_its_planned_outages_in_the_api_and_on_its_page(
+    api_for, console_for, approved_change, change_manager, pacs
+):
+    change = approved_change(on=[pacs])
+    start, end = evening(5)
+
+    schedule(api_for(change_manager), change, start, end)
+
+    body = api_for(change_manager).get(f"/api/changes/{change.pk}/").json()
+    assert [(o["service"]["name"], o["started_at"] is not None) for o in body["outages"]] == [
+        ("PACS/RIS", True)
+    ]
+    page = (
+        console_for(change_manager).get(reverse("changes:detail", kwargs={"pk": change.pk})).content.decode()
+    )
+    assert "Planned outages" in page
+    # The same rows are the availability report's planned outages.
+    listed = api_for(change_manager).get(f"/api/outages/?change={change.pk}&planned=true").json()["results"]
+    assert [row["id"] for row in listed] == [o["id"] for o in body["outages"]]
