@@ -204,3 +204,21 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last completed (servicedesk/heartbeat.py), by the database's clock.
+
+    One row per job, overwritten on every run: the health endpoint and page compare its age with
+    a limit, so a dead beat (or no worker) shows instead of silently sending and sweeping nothing.
+    """
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    beat_at = models.DateTimeField(_("last run"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return self.name

@@ -220,9 +220,40 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Bound every publish: a request never hangs on an unreachable broker.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Bound every publish (beat, the web): nothing hangs on an unreachable broker.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        # No acknowledgement emulation: a worker takes a message off the queue when it receives
+        # it. Why: with emulation, kombu keeps each delivered message in an "unacked" hash in
+        # Redis and, when the broker connection drops, the worker puts them back while closing
+        # the broken channel. If the worker was waiting in BRPOP at that moment (a free pool
+        # slot) and held any unacknowledged message (a late-acked task running), kombu 5.7
+        # first detaches the transport and then closes the channel again; the restore then
+        # builds a new Redis pool from the detached transport and raises AttributeError
+        # ("'NoneType' object has no attribute 'hostname'"). Celery only survives connection
+        # and channel errors there, so the worker logs "Unrecoverable error" and exits for
+        # good (reproduced with a real redis-server, see tests/operations/test_broker_outage.py).
+        # Without emulation the plain virtual QoS restores message by message and logs what
+        # it could not restore instead of raising. Nothing is lost that matters: every task
+        # here is a periodic trigger (dispatch, sweep, auto-close) whose work is read from
+        # PostgreSQL (outbox rows, clocks' next_check_at), and beat sends the next one within
+        # seconds; a trigger lost with a killed worker or a restarted Redis costs one interval.
+        "ack_emulation": False,
+    }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A worker rides out a broker outage of any length: it retries connecting forever (Celery's
+# default gives up after 100 attempts, about 45 minutes, and exits), also when it starts while
+# the broker is still down, and keeps running the tasks it holds meanwhile (they need only
+# PostgreSQL) instead of cancelling them on the connection loss.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES: int | None = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# No result backend: every task ignores its result, so a broker outage cannot fail a task
+# through storing one.
+CELERY_RESULT_BACKEND: str | None = None
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -248,6 +279,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "options": {"expires": 3000},  # a late run is dropped: the next one does the same work
     },
 }
+# Health: a periodic job whose last completed run is older than this fails the health check
+# (/healthz answers 503): beat or every worker has stopped. A few sweep intervals, at least 60 s
+# (dispatch runs every 5 s, but a large backlog can keep one run busy for a while).
+HEARTBEAT_MAX_AGE_SECONDS = env_int(
+    "HEARTBEAT_MAX_AGE_SECONDS", max(60, 4 * env_int("SLA_SWEEP_SECONDS", 15))
+)
 # Clocks claimed per sweep transaction: small enough to keep locks short, large enough to be fast.
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 2000)
 # Resolved tickets the caller has not reopened within this many days are closed.

@@ -14,6 +14,7 @@ from incidents.api import QueueViewSet, TicketViewSet
 from incidents.contacts_api import ContactViewSet
 from sla import api as sla_api
 
+from . import views
 from .api import GroupViewSet, ServiceViewSet, UserViewSet
 
 router = DefaultRouter()
@@ -38,8 +39,10 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:home", permanent=False)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
+    path("console/health/", views.health_page, name="health"),
     path("console/changes/", include("changes.urls")),
     path("console/catalogue/", include("catalogue.urls")),
     path("console/", include("incidents.urls")),
