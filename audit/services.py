@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -130,14 +130,15 @@ def write_pending(pending: PendingReads) -> None:
 
 
 def _insert_export(export: Export) -> None:
-    sql, params = export.tickets.order_by().values("pk").query.sql_with_params()
+    # An explicit alias: the export's query may carry joins whose columns are also called id.
+    sql, params = export.tickets.order_by().values(exported_ticket_id=F("pk")).query.sql_with_params()
     table = connection.ops.quote_name(AccessLog._meta.db_table)
     # PostgreSQL types a bare parameter in a SELECT list as text; the address column is inet.
     address = "CAST(%s AS inet)" if connection.vendor == "postgresql" else "%s"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (at, user_id, ticket_id, channel, resource, address) "  # noqa: S608 (only our own identifiers and compiled SQL)
-            f"SELECT %s, %s, exported.id, %s, %s, {address} FROM ({sql}) AS exported",
+            f"SELECT %s, %s, exported.exported_ticket_id, %s, %s, {address} FROM ({sql}) AS exported",
             [
                 export.at,
                 export.user_id,
