@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Case, Count, F, QuerySet, Value, When
+from django.db.models import BigIntegerField, Case, Count, F, QuerySet, Value, When
 from django.utils import timezone
 
 from catalogue.models import Approval, CatalogueRequest
@@ -130,7 +130,9 @@ def _anonymise(ids: list[int], placeholder: User, now: datetime) -> None:
 
     Ticket.objects.filter(id__in=ids).update(
         created_by_id=Case(
-            When(created_by_id=F("caller_id"), then=Value(placeholder.pk)), default=F("created_by_id")
+            When(created_by_id=F("caller_id"), then=Value(placeholder.pk)),
+            default=F("created_by_id"),
+            output_field=BigIntegerField(),
         ),
         caller_id=placeholder.pk,
         title=ANONYMISED_TITLE,
