@@ -266,3 +266,32 @@ def test_the_access_log_is_in_the_nav_of_auditors_only(console_for, auditor, age
 
     assert url in console_for(auditor).get(reverse("console:ticket-list")).content.decode()
     assert url not in console_for(agent).get(reverse("console:ticket-list")).content.decode()
+
+
+def test_the_api_log_is_read_by_ticket_or_person_never_whole(api_for, auditor):
+    response = api_for(auditor).get("/api/access-log/")
+
+    assert response.status_code == 400
+    assert response.json()["__all__"] == ["Choose a ticket or a person."]
+
+
+def test_the_callers_ticket_page_runs_as_many_queries_with_50_reads_as_with_1(console_for, end_user, ticket):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    client = console_for(end_user)
+    url = reverse("console:ticket", kwargs={"pk": ticket.pk})
+
+    def queries() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    read(UserFactory(), ticket)
+    with_1 = queries()
+    for _ in range(49):
+        read(UserFactory(), ticket)
+    assert queries() == with_1
