@@ -19,6 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from audit.models import AccessChannel
+from audit.services import record_ticket_read
 from incidents.models import Channel
 from servicedesk.api_support import request_user, validated
 
@@ -84,6 +86,12 @@ class CatalogueRequestViewSet(
 
     def get_object(self) -> CatalogueRequest:
         return selectors.request_get_for_user(request_user(self.request), self.kwargs["pk"])
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        order = self.get_object()
+        # An order is its request ticket: the requester and the answers are the ticket's content.
+        record_ticket_read(request, order.ticket_id, channel=AccessChannel.API)
+        return Response(self.get_serializer(order).data)
 
     @extend_schema(request=CatalogueOrderInput, responses={201: CatalogueRequestOutput})
     def create(self, request: Request) -> Response:

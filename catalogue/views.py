@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.models import AccessChannel
+from audit.services import record_ticket_read
 from incidents.console import console_user, form_errors_text, render_page, safe_next
 from incidents.models import Channel
 from incidents.selectors import tickets_visible_to
@@ -129,6 +131,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decides here too."""
     user = console_user(request)
     order = selectors.request_get_for_user(user, pk)
+    # An order is its request ticket: its page shows the requester and the answers.
+    record_ticket_read(request, order.ticket_id, channel=AccessChannel.CONSOLE)
     current = selectors.current_approval(order)
     return _render(
         request,

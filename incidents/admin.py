@@ -10,8 +10,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+
+from audit.models import AccessChannel
+from audit.services import record_ticket_read
 
 from .models import Comment, Contact, ContactQueue, PriorityRule, Ticket, TicketEvent, parse_number
 
@@ -103,6 +106,17 @@ class TicketAdmin(admin.ModelAdmin):
         if pk is not None:
             return queryset.filter(pk=pk), False
         return super().get_search_results(request, queryset, search_term)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # Only a page that showed the ticket is a read (not a redirect for a missing one).
+        context = getattr(response, "context_data", None) or {}
+        ticket = context.get("original") if response.status_code == 200 else None
+        if isinstance(ticket, Ticket):
+            record_ticket_read(request, ticket, channel=AccessChannel.ADMIN)
+        return response
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -17,6 +17,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit.models import AccessChannel, AccessResource
+from audit.services import record_ticket_read
 from servicedesk.api_support import StrictOrderingFilter, request_user, validated
 from servicedesk.models import AssignmentGroup
 from sla import selectors as sla_selectors
@@ -106,7 +108,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return selectors.ticket_get_for_user(request_user(self.request), self.kwargs["pk"])
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return _ticket_out(request, self.get_object())
+        ticket = self.get_object()
+        record_ticket_read(request, ticket, channel=AccessChannel.API)
+        return _ticket_out(request, ticket)
 
     def _out(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
         ticket = selectors.ticket_get_for_user(request_user(self.request), ticket.pk)
@@ -246,6 +250,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             data = validated(CommentInput, request)
             comment = services.comment_add(ticket=ticket, actor=user, **data)
             return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+        record_ticket_read(request, ticket, channel=AccessChannel.API, resource=AccessResource.COMMENTS)
         return Response(CommentOutput(selectors.comments_for(user, ticket), many=True).data)
 
     @extend_schema(methods=["get"], responses={200: AttachmentOutput(many=True)})
@@ -266,6 +271,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 ticket=ticket, actor=user, upload=data["file"], internal=data["internal"]
             )
             return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
+        record_ticket_read(request, ticket, channel=AccessChannel.API, resource=AccessResource.ATTACHMENTS)
         return Response(AttachmentOutput(selectors.attachments_for(user, ticket), many=True).data)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The file")})
@@ -279,6 +285,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     def attachment_content(self, request: Request, pk: str, attachment_id: str) -> FileResponse:
         attachment = selectors.attachment_get_for_user(request_user(request), attachment_id, ticket_pk=pk)
+        record_ticket_read(
+            request, attachment.ticket_id, channel=AccessChannel.API, resource=AccessResource.FILE
+        )
         return attachment_response(attachment)
 
     @extend_schema(responses={200: ClockReportOutput(many=True)})
@@ -296,6 +305,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def events(self, request: Request, pk: str) -> Response:
         user = request_user(request)
         ticket = self.get_object()
+        record_ticket_read(request, ticket, channel=AccessChannel.API, resource=AccessResource.HISTORY)
         return Response(EventOutput(selectors.events_for(user, ticket), many=True).data)
 
 

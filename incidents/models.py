@@ -178,6 +178,9 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
+    # Set when the retention task removed the caller's personal data and the free text
+    # (audit/retention.py); the figures (kind, priority, times, groups, clocks) stay.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -198,6 +201,12 @@ class Ticket(models.Model):
                 condition=models.Q(major_declared_at__isnull=False),
             ),
             models.Index(fields=["created_at"], name="ticket_p1_created_idx", condition=models.Q(priority=1)),
+            # The daily retention task: closed tickets not yet anonymised, oldest closed first.
+            models.Index(
+                fields=["closed_at"],
+                name="ticket_retention_idx",
+                condition=models.Q(state="closed", anonymised_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

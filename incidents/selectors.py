@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from servicedesk.models import AssignmentGroup, Role, User
+from servicedesk.models import AssignmentGroup, User
 
 from .models import QUEUED_STATES, Attachment, Comment, Ticket, TicketEvent
 
@@ -14,16 +14,17 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     """Tickets the user may see.
 
     First line, managers and admins see all; resolvers (and change managers) see their groups'
-    tickets and those they are involved in (caller, logged by, assignee); end users their own.
+    tickets and those they are involved in (caller, logged by, assignee); everyone who works no
+    tickets (end users, auditors, integrations) only those they called in.
     """
     tickets = Ticket.objects.all()
     if not user.is_authenticated or not user.is_active:
         return tickets.none()
     if user.sees_all_tickets:
         return tickets
-    mine = Q(caller=user) | Q(created_by=user)
-    if user.role == Role.END_USER:
+    if not user.is_agent:
         return tickets.filter(caller=user)
+    mine = Q(caller=user) | Q(created_by=user)
     return tickets.filter(mine | Q(assignee=user) | Q(assignment_group__in=user_group_ids(user)))
 
 

@@ -86,7 +86,7 @@ def can_work_on(actor: User, ticket: Ticket) -> bool:
     """Whether an agent may change the ticket: desk-wide roles any, others their groups' only."""
     if actor.sees_all_tickets:
         return True
-    if actor.role == Role.END_USER:
+    if not actor.is_agent:  # end users, auditors, integrations
         return False
     return ticket.assignment_group_id in user_group_ids(actor)
 

@@ -27,6 +27,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from audit import selectors as audit_selectors
+from audit.models import AccessChannel, AccessResource
+from audit.services import record_ticket_read, record_tickets_export
 from servicedesk.api import people_matching
 from servicedesk.errors import DomainError
 from servicedesk.models import AssignmentGroup, Role, User
@@ -461,11 +464,13 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The ticket, its merged history and comments, files, and the actions open to the user.
 
     A fixed number of queries: the ticket with its relations, events, comments and files each
-    with their people, the SLA clocks with their segments (and the calendars, if one runs), and
-    the option lists of the assign form.
+    with their people, the SLA clocks with their segments (and the calendars, if one runs), the
+    option lists of the assign form, for the caller the latest reads of the ticket by others,
+    and the access-log insert after the response.
     """
     user = console_user(request)
     ticket = selectors.ticket_get_for_user(user, pk)
+    record_ticket_read(request, ticket, channel=AccessChannel.CONSOLE)
     events = selectors.events_for(user, ticket)
     comments = selectors.comments_for(user, ticket)
     actions = actions_for(user, ticket)
@@ -483,6 +488,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": list(selectors.ticket_children_for(user, ticket)),
             "actions": actions,
             "agent": agent,
+            "own_reads": audit_selectors.own_ticket_reads(user, ticket),
             "comment_form": CommentForm(agent=agent, auto_id="comment_%s"),
             "attachment_form": AttachmentForm(agent=agent, auto_id="attachment_%s"),
             "pend_form": PendForm(auto_id="pend_%s"),
@@ -691,6 +697,9 @@ def attachment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """A file of a ticket the user may see; internal files only for IT staff. Always a download."""
     attachment = selectors.attachment_get_for_user(console_user(request), pk)
+    record_ticket_read(
+        request, attachment.ticket_id, channel=AccessChannel.CONSOLE, resource=AccessResource.FILE
+    )
     return attachment_response(attachment)
 
 
@@ -743,6 +752,7 @@ def ticket_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         return HttpResponse(form_errors_text(filterset.form), status=400, content_type="text/plain")
     writer = csv.writer(_Echo())
     tickets = filterset.qs.order_by("-created_at", "-id")
+    record_tickets_export(request, filterset.qs)
 
     def rows() -> Iterator[str]:
         yield writer.writerow([_field_label(name) for name in EXPORT_COLUMNS])

@@ -174,6 +174,7 @@ DEMO_LOGINS = [
     DemoLogin("cab1", "Marte", "Lie", Role.CHANGE_MANAGER, "en", "+4791234506"),
     DemoLogin("manager1", "Silje", "Nygaard", Role.MANAGER, "nb", "+4791234507"),
     DemoLogin("admin", "Kristian", "Vik", Role.ADMIN, "en", "+4791234508", superuser=True),
+    DemoLogin("auditor1", "Hanne", "Strand", Role.AUDITOR, "nb", "+4791234509", "helse-bergen"),
 ]
 # fmt: on
 MONITORING_USERNAME = "monitoring"

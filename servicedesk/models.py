@@ -43,12 +43,17 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
     # A system account of a telephony, chat or monitoring system, not a person.
     INTEGRATION = "integration", _("Integration")
+    # Reads the access log (who opened which ticket); works no tickets. For their own calls an
+    # auditor is an end user like any other member of staff.
+    AUDITOR = "auditor", _("Auditor")
 
 
 # Roles that see and work on every ticket.
 DESK_WIDE_ROLES = frozenset({Role.FIRST_LINE, Role.MANAGER, Role.ADMIN})
-# Roles that work tickets at all (everyone but end users).
-AGENT_ROLES = frozenset(set(Role) - {Role.END_USER, Role.INTEGRATION})
+# Roles that work tickets at all (everyone but end users, integrations and auditors).
+AGENT_ROLES = frozenset(set(Role) - {Role.END_USER, Role.INTEGRATION, Role.AUDITOR})
+# Roles that read the access log of every ticket (audit/).
+AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
 
 
 class User(AbstractUser):
@@ -90,6 +95,11 @@ class User(AbstractUser):
     @property
     def sees_all_tickets(self) -> bool:
         return self.is_superuser or self.role in DESK_WIDE_ROLES
+
+    @property
+    def reads_access_log(self) -> bool:
+        """Whether the person may read the access log of every ticket (auditors and admins)."""
+        return self.is_active and (self.is_superuser or self.role in AUDIT_ROLES)
 
     def __str__(self) -> str:
         full_name = self.get_full_name()

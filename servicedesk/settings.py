@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SERVICEDESK_VAR_DIR", BASE_DIR / "var"))
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "sla",
     "catalogue",
     "imports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Writes the access-log rows a view recorded, after the response is sent (audit/).
+    "audit.middleware.AccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "servicedesk.urls"
@@ -290,6 +294,42 @@ SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 2000)
 # Resolved tickets the caller has not reopened within this many days are closed.
 AUTO_CLOSE_AFTER_DAYS = env_int("AUTO_CLOSE_AFTER_DAYS", 7)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# --- access log and retention (audit/) ---
+
+
+def env_days(name: str, default: int) -> int:
+    """A retention age in days; refused below one day (a typo must not anonymise everything)."""
+    days = env_int(name, default)
+    if days < 1:
+        raise ImproperlyConfigured(f"{name} must be at least 1 (days), not {days}.")
+    return days
+
+
+# Closed tickets lose their caller's personal data, free text and files this long after closing.
+RETENTION_TICKET_DAYS = env_days("RETENTION_TICKET_DAYS", 3 * 365)
+# Access-log rows are kept this long, then deleted.
+RETENTION_ACCESS_LOG_DAYS = env_days("RETENTION_ACCESS_LOG_DAYS", 2 * 365)
+# How many proxies in front of the web processes append to X-Forwarded-For. 0: the client's
+# address is REMOTE_ADDR and the header is ignored (anyone can send it).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Only the benchmark turns the access log off, to measure what it costs. Deliberately not read
+# from the environment: no deployment can switch the log off.
+ACCESS_LOG_ENABLED = True
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "anonymise-closed-tickets": {
+            "task": "audit.tasks.anonymise_closed_tickets",
+            "schedule": 86400.0,
+            "options": {"expires": 3600},  # a missed day is done by the next run
+        },
+        "purge-access-log": {
+            "task": "audit.tasks.purge_access_log",
+            "schedule": 86400.0,
+            "options": {"expires": 3600},
+        },
+    }
+)
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from audit import api as audit_api
 from catalogue import api as catalogue_api
 from changes import api as changes_api
 from incidents.api import QueueViewSet, TicketViewSet
@@ -32,6 +33,8 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("auth/token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("access-log/", audit_api.AccessLogList.as_view(), name="access-log"),
+    path("tickets/<int:pk>/access-log/", audit_api.TicketAccessLogList.as_view(), name="ticket-access-log"),
     path("", include(router.urls)),
 ]
 
@@ -45,6 +48,7 @@ urlpatterns = [
     path("console/health/", views.health_page, name="health"),
     path("console/changes/", include("changes.urls")),
     path("console/catalogue/", include("catalogue.urls")),
+    path("console/audit/", include("audit.urls")),
     path("console/", include("incidents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
