@@ -5,7 +5,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from catalogue import api as catalogue_api
@@ -13,6 +12,7 @@ from changes import api as changes_api
 from incidents.api import QueueViewSet, TicketViewSet
 from incidents.contacts_api import ContactViewSet
 
+from . import auth_api
 from .api import GroupViewSet, ServiceViewSet, UserViewSet
 
 router = DefaultRouter()
@@ -26,7 +26,8 @@ changes_api.register(router)
 catalogue_api.register(router)
 
 api_patterns: list[URLPattern | URLResolver] = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", auth_api.obtain_token, name="token"),
+    path("auth/logout/", auth_api.logout, name="logout"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
