@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from incidents.forms import BLANK, ConsoleForm, DomainErrorMixin
 from incidents.models import LEVEL_CHOICES, Kind, Ticket, parse_number
+from incidents.selectors import tickets_visible_to
 from servicedesk.models import AGENT_ROLES, AssignmentGroup, Service, User
 
 from .models import ChangeType, Outcome, Release, RiskQuestion, StandardChangeTemplate
@@ -33,6 +34,9 @@ class TicketNumbersField(forms.CharField):
 
     def __init__(self, *, kinds: tuple[str, ...] = tuple(Kind.values), **kwargs: Any) -> None:
         self.kinds = kinds
+        # Whose tickets may be named: set by the form (ChangeForm's user). A ticket the user may
+        # not see is "unknown", exactly like a number that does not exist.
+        self.visible: QuerySet[Ticket] = Ticket.objects.none()
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 2000)
         super().__init__(**kwargs)
@@ -47,9 +51,7 @@ class TicketNumbersField(forms.CharField):
         words = [word for word in re.split(r"[\s,;]+", text) if word]
         ids = [parse_number(word) for word in words]
         bad = [word for word, pk in zip(words, ids, strict=True) if pk is None]
-        tickets = list(
-            Ticket.objects.filter(pk__in=[pk for pk in ids if pk is not None], kind__in=self.kinds)
-        )
+        tickets = list(self.visible.filter(pk__in=[pk for pk in ids if pk is not None], kind__in=self.kinds))
         found = {ticket.pk for ticket in tickets}
         bad += [word for word, pk in zip(words, ids, strict=True) if pk is not None and pk not in found]
         if bad:
@@ -118,8 +120,14 @@ class ChangeForm(DomainErrorMixin, ConsoleForm):
         help_text=_("Incident numbers, e.g. INC0001234, separated by commas."),
     )
 
-    def __init__(self, *args: Any, creating: bool, content_editable: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: User, creating: bool, content_editable: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("fixes", "caused_incidents"):
+            field = self.fields[name]
+            if isinstance(field, TicketNumbersField):
+                field.visible = tickets_visible_to(user)
         if not creating:
             del self.fields["change_type"], self.fields["template"]
         if not content_editable:

@@ -12,7 +12,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incidents.models import LEVEL_CHOICES, Kind, Ticket
+from incidents.selectors import tickets_visible_to
 from incidents.serializers import NamedRef, PersonRef
+from servicedesk.api_support import VisibleRelatedField
 from servicedesk.models import AGENT_ROLES, AssignmentGroup, Service, User
 
 from . import selectors
@@ -251,9 +253,15 @@ class ChangeUpdateInput(StrictInput):
     release = serializers.PrimaryKeyRelatedField(
         queryset=Release.objects.all(), required=False, allow_null=True
     )
-    fixes = serializers.PrimaryKeyRelatedField(queryset=Ticket.objects.all(), many=True, required=False)
-    caused_incidents = serializers.PrimaryKeyRelatedField(
-        queryset=Ticket.objects.filter(kind=Kind.INCIDENT), many=True, required=False
+    # Only tickets the user may see (the same "not found" as a missing id otherwise).
+    fixes = VisibleRelatedField(
+        queryset=Ticket.objects.all(), visible=tickets_visible_to, many=True, required=False
+    )
+    caused_incidents = VisibleRelatedField(
+        queryset=Ticket.objects.filter(kind=Kind.INCIDENT),
+        visible=lambda user: tickets_visible_to(user).filter(kind=Kind.INCIDENT),
+        many=True,
+        required=False,
     )
 
 

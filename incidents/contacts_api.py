@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from servicedesk.api_support import validated
 from servicedesk.models import Role, User
 
 from . import contacts
@@ -107,9 +108,7 @@ class ContactViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Contact]):
         description="Report offered, answered or abandoned. A repeat returns 200 and changes nothing.",
     )
     def create(self, request: Request) -> Response:
-        serializer = ContactEventInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(ContactEventInput, request)
         created = False
         if data["event"] == ContactState.OFFERED:
             contact, created = contacts.contact_offered(

@@ -125,3 +125,15 @@ def queues_for(user: User) -> QuerySet[AssignmentGroup]:
 def ticket_children_for(user: User, ticket: Ticket) -> QuerySet[Ticket]:
     """The ticket's child tickets that the user may see."""
     return tickets_visible_to(user).filter(parent=ticket).only("id", "kind", "title", "state")
+
+
+def ticket_parent_for(user: User, ticket: Ticket) -> Ticket | None:
+    """The ticket's parent if the user may see it (a link never tells what the user may not see).
+
+    No query for desk-wide roles (the parent is selected with the ticket), one otherwise.
+    """
+    if ticket.parent_id is None:
+        return None
+    if user.sees_all_tickets:
+        return ticket.parent
+    return tickets_visible_to(user).filter(pk=ticket.parent_id).first()

@@ -455,6 +455,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": build_timeline(events, comments),
             "attachments": list(selectors.attachments_for(user, ticket)),
             "children": list(selectors.ticket_children_for(user, ticket)),
+            "parent": selectors.ticket_parent_for(user, ticket),
             "actions": actions,
             "agent": agent,
             "comment_form": CommentForm(agent=agent, auto_id="comment_%s"),
