@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from incidents.forms import BLANK, ConsoleForm, DomainErrorMixin
 from incidents.models import LEVEL_CHOICES, Kind, Ticket, parse_number
 from incidents.selectors import tickets_visible_to
+from servicedesk.dates import within_range
 from servicedesk.models import AGENT_ROLES, AssignmentGroup, Service, User
 
 from .models import ChangeType, Outcome, Release, RiskQuestion, StandardChangeTemplate
@@ -96,8 +97,12 @@ class ChangeForm(DomainErrorMixin, ConsoleForm):
     test_plan = forms.CharField(
         label=_("Test plan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    planned_start = forms.DateTimeField(label=_("Planned start"), required=False, widget=LocalDateTimeInput())
-    planned_end = forms.DateTimeField(label=_("Planned end"), required=False, widget=LocalDateTimeInput())
+    planned_start = forms.DateTimeField(
+        label=_("Planned start"), required=False, widget=LocalDateTimeInput(), validators=[within_range]
+    )
+    planned_end = forms.DateTimeField(
+        label=_("Planned end"), required=False, widget=LocalDateTimeInput(), validators=[within_range]
+    )
     owner = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True, role__in=AGENT_ROLES).order_by(
             "last_name", "first_name", "id"
@@ -172,8 +177,12 @@ class ReasonForm(ConsoleForm):
 
 
 class ScheduleForm(ConsoleForm):
-    planned_start = forms.DateTimeField(label=_("Planned start"), widget=LocalDateTimeInput())
-    planned_end = forms.DateTimeField(label=_("Planned end"), widget=LocalDateTimeInput())
+    planned_start = forms.DateTimeField(
+        label=_("Planned start"), widget=LocalDateTimeInput(), validators=[within_range]
+    )
+    planned_end = forms.DateTimeField(
+        label=_("Planned end"), widget=LocalDateTimeInput(), validators=[within_range]
+    )
 
 
 class CompleteForm(ConsoleForm):
@@ -193,7 +202,12 @@ class CalendarForm(ConsoleForm):
     view = forms.ChoiceField(
         label=_("View"), required=False, choices=[("week", _("Week")), ("month", _("Month"))]
     )
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within_range],
+    )
     service = forms.ModelChoiceField(
         queryset=Service.objects.filter(active=True).order_by("tier", "name"),
         label=_("Service"),

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from incidents.models import LEVEL_CHOICES, Kind, Ticket
 from incidents.selectors import tickets_visible_to
 from incidents.serializers import NamedRef, PersonRef
+from servicedesk import dates
 from servicedesk.api_support import VisibleRelatedField
 from servicedesk.models import AGENT_ROLES, AssignmentGroup, Service, User
 
@@ -244,8 +245,8 @@ class ChangeUpdateInput(StrictInput):
     implementation_plan = serializers.CharField(allow_blank=True, required=False, max_length=20000)
     backout_plan = serializers.CharField(allow_blank=True, required=False, max_length=20000)
     test_plan = serializers.CharField(allow_blank=True, required=False, max_length=20000)
-    planned_start = serializers.DateTimeField(required=False, allow_null=True)
-    planned_end = serializers.DateTimeField(required=False, allow_null=True)
+    planned_start = dates.DateTimeField(required=False, allow_null=True)
+    planned_end = dates.DateTimeField(required=False, allow_null=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=_agents(), required=False, allow_null=True)
     implementer_group = serializers.PrimaryKeyRelatedField(
         queryset=AssignmentGroup.objects.filter(active=True), required=False, allow_null=True
@@ -302,8 +303,8 @@ class ReasonInput(StrictInput):
 
 
 class ScheduleInput(StrictInput):
-    planned_start = serializers.DateTimeField()
-    planned_end = serializers.DateTimeField()
+    planned_start = dates.DateTimeField()
+    planned_end = dates.DateTimeField()
 
 
 class CompleteInput(StrictInput):
