@@ -3,7 +3,6 @@ export, and one ticket's log for auditors and for the ticket's caller."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from incidents.console import console_user, form_errors_text, render_page
-from incidents.views import _csv_cell
+from servicedesk import csv_safe
 from servicedesk.models import User
 
 from . import selectors
@@ -68,11 +67,6 @@ def access_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 EXPORT_HEADER = ("when", "user name", "person", "ticket", "how", "what", "address")
 
 
@@ -84,28 +78,22 @@ def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
     filterset = _filterset(request, user)
     if not filterset.is_valid():
         return HttpResponse(form_errors_text(filterset.form), status=400, content_type="text/plain")
-    writer = csv.writer(_Echo())
     rows = filterset.qs
 
-    def lines() -> Iterator[str]:
-        yield writer.writerow(EXPORT_HEADER)
+    def records() -> Iterator[list[object]]:
+        yield list(EXPORT_HEADER)
         for row in rows.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    _csv_cell(value)
-                    for value in (
-                        timezone.localtime(row.at).isoformat(timespec="seconds"),
-                        row.user.username if row.user else row.user_id,
-                        row.user or "",
-                        row.ticket.number if row.ticket else row.ticket_id,
-                        row.channel,
-                        row.resource,
-                        row.address,
-                    )
-                ]
-            )
+            yield [
+                timezone.localtime(row.at).isoformat(timespec="seconds"),
+                row.user.username if row.user else row.user_id,
+                row.user or "",
+                row.ticket.number if row.ticket else row.ticket_id,
+                row.channel,
+                row.resource,
+                row.address,
+            ]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_safe.lines(records()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
     response["Cache-Control"] = "private, no-store"
     return response

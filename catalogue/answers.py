@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import DomainError
 from servicedesk.models import User
+from servicedesk.text import is_storable
 
 from .models import FieldType, FormField
 
@@ -83,7 +84,7 @@ def _clean_one(field: FormField, value: object, people: set[int]) -> tuple[str, 
         return _("Choose an active person (their user id)."), ""
     if not isinstance(value, str):
         return _("Enter text."), ""
-    if "\x00" in value:
+    if not is_storable(value):
         return _("The text contains a character that is not allowed."), ""
     text = value.strip()
     if field.type == FieldType.CHOICE:

@@ -13,6 +13,8 @@ from django.utils.translation import pgettext_lazy
 
 from incidents.forms import BLANK, ConsoleForm, DomainErrorMixin, LocalDateTimeInput
 from incidents.models import LEVEL_CHOICES, Kind, Ticket, parse_number
+from incidents.selectors import tickets_visible_to
+from servicedesk.dates import within_range
 from servicedesk.models import AGENT_ROLES, AssignmentGroup, Service, User
 
 from .models import ChangeType, Outcome, Release, RiskQuestion, StandardChangeTemplate
@@ -24,6 +26,9 @@ class TicketNumbersField(forms.CharField):
 
     def __init__(self, *, kinds: tuple[str, ...] = tuple(Kind.values), **kwargs: Any) -> None:
         self.kinds = kinds
+        # Whose tickets may be named: set by the form (ChangeForm's user). A ticket the user may
+        # not see is "unknown", exactly like a number that does not exist.
+        self.visible: QuerySet[Ticket] = Ticket.objects.none()
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 2000)
         super().__init__(**kwargs)
@@ -38,9 +43,7 @@ class TicketNumbersField(forms.CharField):
         words = [word for word in re.split(r"[\s,;]+", text) if word]
         ids = [parse_number(word) for word in words]
         bad = [word for word, pk in zip(words, ids, strict=True) if pk is None]
-        tickets = list(
-            Ticket.objects.filter(pk__in=[pk for pk in ids if pk is not None], kind__in=self.kinds)
-        )
+        tickets = list(self.visible.filter(pk__in=[pk for pk in ids if pk is not None], kind__in=self.kinds))
         found = {ticket.pk for ticket in tickets}
         bad += [word for word, pk in zip(words, ids, strict=True) if pk is not None and pk not in found]
         if bad:
@@ -85,8 +88,12 @@ class ChangeForm(DomainErrorMixin, ConsoleForm):
     test_plan = forms.CharField(
         label=_("Test plan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    planned_start = forms.DateTimeField(label=_("Planned start"), required=False, widget=LocalDateTimeInput())
-    planned_end = forms.DateTimeField(label=_("Planned end"), required=False, widget=LocalDateTimeInput())
+    planned_start = forms.DateTimeField(
+        label=_("Planned start"), required=False, widget=LocalDateTimeInput(), validators=[within_range]
+    )
+    planned_end = forms.DateTimeField(
+        label=_("Planned end"), required=False, widget=LocalDateTimeInput(), validators=[within_range]
+    )
     owner = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True, role__in=AGENT_ROLES).order_by(
             "last_name", "first_name", "id"
@@ -109,8 +116,14 @@ class ChangeForm(DomainErrorMixin, ConsoleForm):
         help_text=_("Incident numbers, e.g. INC0001234, separated by commas."),
     )
 
-    def __init__(self, *args: Any, creating: bool, content_editable: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: User, creating: bool, content_editable: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("fixes", "caused_incidents"):
+            field = self.fields[name]
+            if isinstance(field, TicketNumbersField):
+                field.visible = tickets_visible_to(user)
         if not creating:
             del self.fields["change_type"], self.fields["template"]
         if not content_editable:
@@ -155,8 +168,12 @@ class ReasonForm(ConsoleForm):
 
 
 class ScheduleForm(ConsoleForm):
-    planned_start = forms.DateTimeField(label=_("Planned start"), widget=LocalDateTimeInput())
-    planned_end = forms.DateTimeField(label=_("Planned end"), widget=LocalDateTimeInput())
+    planned_start = forms.DateTimeField(
+        label=_("Planned start"), widget=LocalDateTimeInput(), validators=[within_range]
+    )
+    planned_end = forms.DateTimeField(
+        label=_("Planned end"), widget=LocalDateTimeInput(), validators=[within_range]
+    )
 
 
 class CompleteForm(ConsoleForm):
@@ -176,7 +193,12 @@ class CalendarForm(ConsoleForm):
     view = forms.ChoiceField(
         label=_("View"), required=False, choices=[("week", _("Week")), ("month", _("Month"))]
     )
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within_range],
+    )
     service = forms.ModelChoiceField(
         queryset=Service.objects.filter(active=True).order_by("tier", "name"),
         label=_("Service"),

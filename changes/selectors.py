@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from incidents.models import Ticket
+from incidents.selectors import tickets_visible_to
 from servicedesk.models import Service, User
 
 from .models import (
@@ -58,8 +59,9 @@ def change_get_for_user(user: User, pk: object) -> Change:
         .select_related("requester", "owner", "implementer_group", "release", "approval_board", "template")
         .prefetch_related(
             _services_by_name(),
-            Prefetch("fixes", queryset=_ticket_refs()),
-            Prefetch("caused_incidents", queryset=_ticket_refs()),
+            # Linked tickets the user may not see are left out: a link never tells their title.
+            Prefetch("fixes", queryset=_ticket_refs(user)),
+            Prefetch("caused_incidents", queryset=_ticket_refs(user)),
             Prefetch("approvals", queryset=Approval.objects.select_related("approver")),
             Prefetch("risk_answers", queryset=RiskAnswer.objects.select_related("question")),
         )
@@ -71,8 +73,8 @@ def change_get_for_user(user: User, pk: object) -> Change:
     return change
 
 
-def _ticket_refs() -> QuerySet[Ticket]:
-    return Ticket.objects.only("id", "kind", "title", "state").order_by("id")
+def _ticket_refs(user: User) -> QuerySet[Ticket]:
+    return tickets_visible_to(user).only("id", "kind", "title", "state").order_by("id")
 
 
 def events_for(change: Change) -> QuerySet[ChangeEvent]:

@@ -12,7 +12,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incidents.models import LEVEL_CHOICES, Kind, Ticket
+from incidents.selectors import tickets_visible_to
 from incidents.serializers import NamedRef, PersonRef
+from servicedesk import dates
+from servicedesk.api_support import VisibleRelatedField
 from servicedesk.models import AGENT_ROLES, AssignmentGroup, Service, User
 from sla.models import Outage
 
@@ -262,8 +265,8 @@ class ChangeUpdateInput(StrictInput):
     implementation_plan = serializers.CharField(allow_blank=True, required=False, max_length=20000)
     backout_plan = serializers.CharField(allow_blank=True, required=False, max_length=20000)
     test_plan = serializers.CharField(allow_blank=True, required=False, max_length=20000)
-    planned_start = serializers.DateTimeField(required=False, allow_null=True)
-    planned_end = serializers.DateTimeField(required=False, allow_null=True)
+    planned_start = dates.DateTimeField(required=False, allow_null=True)
+    planned_end = dates.DateTimeField(required=False, allow_null=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=_agents(), required=False, allow_null=True)
     implementer_group = serializers.PrimaryKeyRelatedField(
         queryset=AssignmentGroup.objects.filter(active=True), required=False, allow_null=True
@@ -271,9 +274,15 @@ class ChangeUpdateInput(StrictInput):
     release = serializers.PrimaryKeyRelatedField(
         queryset=Release.objects.all(), required=False, allow_null=True
     )
-    fixes = serializers.PrimaryKeyRelatedField(queryset=Ticket.objects.all(), many=True, required=False)
-    caused_incidents = serializers.PrimaryKeyRelatedField(
-        queryset=Ticket.objects.filter(kind=Kind.INCIDENT), many=True, required=False
+    # Only tickets the user may see (the same "not found" as a missing id otherwise).
+    fixes = VisibleRelatedField(
+        queryset=Ticket.objects.all(), visible=tickets_visible_to, many=True, required=False
+    )
+    caused_incidents = VisibleRelatedField(
+        queryset=Ticket.objects.filter(kind=Kind.INCIDENT),
+        visible=lambda user: tickets_visible_to(user).filter(kind=Kind.INCIDENT),
+        many=True,
+        required=False,
     )
 
 
@@ -314,8 +323,8 @@ class ReasonInput(StrictInput):
 
 
 class ScheduleInput(StrictInput):
-    planned_start = serializers.DateTimeField()
-    planned_end = serializers.DateTimeField()
+    planned_start = dates.DateTimeField()
+    planned_end = dates.DateTimeField()
 
 
 class CompleteInput(StrictInput):

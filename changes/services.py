@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.models import Ticket
-from incidents.selectors import user_group_ids
+from incidents.selectors import tickets_visible_to, user_group_ids
 from incidents.transitions import history_value
 from servicedesk import outbox
 from servicedesk.errors import DomainError, IllegalTransition, NotAllowed
@@ -67,6 +67,7 @@ CONTENT_FIELDS = (
 LINK_FIELDS = ("owner", "implementer_group", "release", "fixes", "caused_incidents")
 EDITABLE_FIELDS = CONTENT_FIELDS + LINK_FIELDS
 MANY_FIELDS = frozenset({"services", "fixes", "caused_incidents"})
+TICKET_LINK_FIELDS = frozenset({"fixes", "caused_incidents"})
 
 
 # --- permissions ---------------------------------------------------------------------------
@@ -328,6 +329,11 @@ def change_update(*, change: Change, actor: User, **values: Any) -> Change:
         _check_window(
             values.get("planned_start", change.planned_start), values.get("planned_end", change.planned_end)
         )
+        for name in TICKET_LINK_FIELDS & set(values):
+            # The actor names only tickets they may see; links to others (made by someone who
+            # sees them) are kept, never dropped unseen.
+            hidden = getattr(change, name).exclude(pk__in=tickets_visible_to(actor).values("pk"))
+            values[name] = [*values[name], *hidden]
         changed = _apply(change, {k: v for k, v in values.items() if k not in MANY_FIELDS})
         for name in MANY_FIELDS & set(values):
             many = _set_many(change, name, values[name])

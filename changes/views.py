@@ -100,7 +100,7 @@ def change_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def change_new(request: HttpRequest) -> HttpResponse:
     user = _agent(request)
-    form = ChangeForm(request.POST or None, creating=True)
+    form = ChangeForm(request.POST or None, user=user, creating=True)
     if request.method == "POST" and form.is_valid():
         try:
             change = services.change_create(actor=user, **form.cleaned_data)
@@ -123,10 +123,11 @@ def change_edit(request: HttpRequest, pk: int) -> HttpResponse:
         for name in ("title", "description", "justification", "impact", "implementation_plan", "backout_plan",
                      "test_plan", "planned_start", "planned_end", "owner", "implementer_group", "release")
     }  # fmt: skip
+    # Linked tickets as prefetched for this user: only those they may see (the rest are kept).
     initial.update(services=list(change.services.all()), fixes=list(change.fixes.all()))
     initial["caused_incidents"] = list(change.caused_incidents.all())
     form = ChangeForm(
-        request.POST or None, initial=initial, creating=False, content_editable=content_editable
+        request.POST or None, initial=initial, user=user, creating=False, content_editable=content_editable
     )
     if request.method == "POST" and form.is_valid():
         try:

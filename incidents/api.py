@@ -134,9 +134,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         user = request_user(request)
         if not user.is_agent:
             raise PermissionDenied("Only service-desk staff may edit tickets.")
-        serializer = TicketUpdateInput(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        ticket = services.ticket_update(ticket=ticket, actor=user, **serializer.validated_data)
+        data = validated(TicketUpdateInput, request, partial=True)
+        ticket = services.ticket_update(ticket=ticket, actor=user, **data)
         return self._out(ticket)
 
     # --- transitions ---

@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from servicedesk import dates
+from servicedesk.api_support import validated
 from servicedesk.models import Role, User
 
 from . import contacts
@@ -35,7 +37,7 @@ class ReportsContacts(permissions.BasePermission):
 class ContactEventInput(serializers.Serializer[Any]):
     contact_id = serializers.CharField(max_length=100, help_text="The telephony system's id of the contact")
     event = serializers.ChoiceField(choices=ContactState.choices)
-    at = serializers.DateTimeField(help_text="When it happened (ISO 8601 with offset)")
+    at = dates.DateTimeField(help_text="When it happened (ISO 8601 with offset)")
     queue = serializers.SlugRelatedField(
         slug_field="code",
         queryset=ContactQueue.objects.all(),
@@ -107,9 +109,7 @@ class ContactViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Contact]):
         description="Report offered, answered or abandoned. A repeat returns 200 and changes nothing.",
     )
     def create(self, request: Request) -> Response:
-        serializer = ContactEventInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(ContactEventInput, request)
         created = False
         if data["event"] == ContactState.OFFERED:
             contact, created = contacts.contact_offered(

@@ -37,6 +37,14 @@ def user_group_ids(user: User) -> list[int]:
     return cached
 
 
+def _id(value: object) -> int:
+    """A path's id as a number; anything else (e.g. "null,null") is a 404, not a 500."""
+    try:
+        return int(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
 def ticket_list_for(user: User) -> QuerySet[Ticket]:
     """Visible tickets with everything a list row shows, in one query."""
     return tickets_visible_to(user).select_related("caller", "service", "assignment_group", "assignee")
@@ -93,13 +101,9 @@ def events_for(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
 
 def attachment_get_for_user(user: User, pk: object, ticket_pk: int | str | None = None) -> Attachment:
     """An attachment the user may download: its ticket visible, and not internal for end users."""
-    try:
-        pk_int = int(str(pk))
-    except ValueError:
-        raise Http404 from None
-    attachments = Attachment.objects.filter(pk=pk_int, ticket__in=tickets_visible_to(user))
+    attachments = Attachment.objects.filter(pk=_id(pk), ticket__in=tickets_visible_to(user))
     if ticket_pk is not None:
-        attachments = attachments.filter(ticket_id=ticket_pk)
+        attachments = attachments.filter(ticket_id=_id(ticket_pk))
     if not is_staff_viewer(user):
         attachments = attachments.filter(internal=False)
     attachment = attachments.first()
@@ -126,3 +130,15 @@ def queues_for(user: User) -> QuerySet[AssignmentGroup]:
 def ticket_children_for(user: User, ticket: Ticket) -> QuerySet[Ticket]:
     """The ticket's child tickets that the user may see."""
     return tickets_visible_to(user).filter(parent=ticket).only("id", "kind", "title", "state")
+
+
+def ticket_parent_for(user: User, ticket: Ticket) -> Ticket | None:
+    """The ticket's parent if the user may see it (a link never tells what the user may not see).
+
+    No query for desk-wide roles (the parent is selected with the ticket), one otherwise.
+    """
+    if ticket.parent_id is None:
+        return None
+    if user.sees_all_tickets:
+        return ticket.parent
+    return tickets_visible_to(user).filter(pk=ticket.parent_id).first()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from servicedesk.api_support import VisibleRelatedField
 from servicedesk.models import AssignmentGroup, Category, Service, User
 from sla import selectors as sla_selectors
 from sla.models import ClockState, Metric
@@ -25,6 +26,7 @@ from .models import (
     Ticket,
     TicketEvent,
 )
+from .selectors import tickets_visible_to
 
 
 class PersonRef(serializers.Serializer[User]):
@@ -190,8 +192,8 @@ class TicketCreateInput(serializers.Serializer[Any]):
     )
     major_incident = serializers.BooleanField(default=False)
     # DRF's Field also names its container "parent"; the declared field is what counts here.
-    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
-        queryset=Ticket.objects.all(), required=False, allow_null=True
+    parent = VisibleRelatedField(  # type: ignore[assignment]
+        queryset=Ticket.objects.all(), visible=tickets_visible_to, required=False, allow_null=True
     )
 
 
@@ -224,8 +226,8 @@ class TicketUpdateInput(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(allow_blank=True, required=False, max_length=20000)
     # DRF's Field also names its container "parent"; the declared field is what counts here.
-    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
-        queryset=Ticket.objects.all(), required=False, allow_null=True
+    parent = VisibleRelatedField(  # type: ignore[assignment]
+        queryset=Ticket.objects.all(), visible=tickets_visible_to, required=False, allow_null=True
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

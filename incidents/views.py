@@ -6,7 +6,6 @@ hides the parts of the log-a-call form that the chosen outcome does not need.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from audit import selectors as audit_selectors
 from audit.models import AccessChannel, AccessResource
 from audit.services import record_ticket_read, record_tickets_export
+from servicedesk import csv_safe
 from servicedesk.api import people_matching
 from servicedesk.errors import DomainError
 from servicedesk.models import AssignmentGroup, Role, User
@@ -486,6 +486,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": build_timeline(events, comments),
             "attachments": list(selectors.attachments_for(user, ticket)),
             "children": list(selectors.ticket_children_for(user, ticket)),
+            "parent": selectors.ticket_parent_for(user, ticket),
             "actions": actions,
             "agent": agent,
             "own_reads": audit_selectors.own_ticket_reads(user, ticket),
@@ -727,21 +728,6 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def _csv_cell(value: object) -> str:
-    """Text for one CSV cell; a leading = + - @ is escaped so spreadsheets never run it."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @require_GET
 def ticket_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
@@ -750,34 +736,28 @@ def ticket_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     filterset = _filterset(request, user)
     if not filterset.is_valid():
         return HttpResponse(form_errors_text(filterset.form), status=400, content_type="text/plain")
-    writer = csv.writer(_Echo())
     tickets = filterset.qs.order_by("-created_at", "-id")
     record_tickets_export(request, filterset.qs)
 
-    def rows() -> Iterator[str]:
-        yield writer.writerow([_field_label(name) for name in EXPORT_COLUMNS])
+    def rows() -> Iterator[list[object]]:
+        yield [_field_label(name) for name in EXPORT_COLUMNS]
         for ticket in tickets.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    _csv_cell(value)
-                    for value in (
-                        ticket.number,
-                        ticket.get_kind_display(),
-                        ticket.title,
-                        ticket.caller,
-                        ticket.service.name if ticket.service else "",
-                        ticket.priority,
-                        ticket.get_state_display(),
-                        ticket.assignment_group.name if ticket.assignment_group else "",
-                        ticket.assignee or "",
-                        ticket.get_channel_display(),
-                        ticket.created_at,
-                        ticket.resolved_at,
-                        ticket.reassignment_count,
-                    )
-                ]
-            )
+            yield [
+                ticket.number,
+                ticket.get_kind_display(),
+                ticket.title,
+                ticket.caller,
+                ticket.service.name if ticket.service else "",
+                ticket.priority,
+                ticket.get_state_display(),
+                ticket.assignment_group.name if ticket.assignment_group else "",
+                ticket.assignee or "",
+                ticket.get_channel_display(),
+                ticket.created_at,
+                ticket.resolved_at,
+                ticket.reassignment_count,
+            ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_safe.lines(rows()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="tickets.csv"'
     return response

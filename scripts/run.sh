@@ -14,8 +14,18 @@ export DJANGO_SETTINGS_MODULE=servicedesk.settings
 # The demo's e-mails (receipts, SLA warnings) go to files, not over the console output.
 export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}"
 export EMAIL_FILE_PATH="${EMAIL_FILE_PATH:-$SERVICEDESK_VAR_DIR/mail}"
+# The web process refuses the built-in demo key: the demo makes a key of its own, once, kept in var/.
+if [ -z "${SECRET_KEY:-}" ]; then
+  key_file="$SERVICEDESK_VAR_DIR/secret_key"
+  if [ ! -s "$key_file" ]; then
+    (umask 077 && $py -c 'import secrets; print(secrets.token_urlsafe(50))' > "$key_file")
+  fi
+  SECRET_KEY="$(cat "$key_file")"
+  export SECRET_KEY
+fi
 
 $py manage.py migrate --no-input -v 0
+$py manage.py createcachetable  # sign-in throttling state, when there is no Redis
 $py manage.py demo_data --if-empty
 $py manage.py collectstatic --no-input -v 0
 

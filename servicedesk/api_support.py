@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -66,8 +67,40 @@ def request_user(request: Request) -> User:
     return cast("User", request.user)
 
 
-def validated(serializer_class: type[BaseSerializer[Any]], request: Request) -> dict[str, Any]:
-    """The request body validated by an input serializer; a 400 with field messages otherwise."""
-    serializer = serializer_class(data=request.data)
+def validated(
+    serializer_class: type[BaseSerializer[Any]], request: Request, *, partial: bool = False
+) -> dict[str, Any]:
+    """The request body validated by an input serializer; a 400 with field messages otherwise.
+
+    Every API input goes through here. The request is in the context: references are checked
+    against what its user may see. (Text that cannot be stored, such as a lone surrogate, was
+    already refused when the body was parsed: servicedesk/parsers.py.)
+    """
+    serializer = serializer_class(data=request.data, partial=partial, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+NOT_FOUND_MESSAGE = 'Not found: "{pk_value}".'
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A reference by id to a row the requesting user may see.
+
+    `visible(user)` gives the rows that user may name; anything else, whether it exists or not,
+    is refused with the same "not found" (ids cannot be probed). `queryset` is the whole set, for
+    the schema. Needs the request in the serializer's context (validated() passes it).
+    """
+
+    default_error_messages = {"does_not_exist": NOT_FOUND_MESSAGE}
+
+    def __init__(self, *, visible: Callable[[Any], QuerySet[Any]], **kwargs: Any) -> None:
+        self.visible = visible
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None:
+            raise exceptions.NotAuthenticated()
+        return self.visible(user)  # nothing for an anonymous user: the selectors say so

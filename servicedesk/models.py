@@ -232,3 +232,35 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiToken(models.Model):
+    """An API token (`Authorization: Token …`). Only its SHA-256 digest is stored: the token is
+    shown once, when issued (servicedesk/tokens.py).
+
+    People's tokens come from signing in and expire; integration accounts get named tokens from an
+    admin, long-lived (no expiry) or for a set time. Revoking deletes the row. A token also stops
+    working when its user's password changes (auth_hash no longer matches) or the user is
+    deactivated.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(
+        _("name"), max_length=100, blank=True, help_text=_("What the token is for (integration tokens).")
+    )
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("starts with"), max_length=8, editable=False)
+    # The user's session auth hash (an HMAC of the password hash) when the token was issued.
+    auth_hash = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(_("created"), editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return self.name or f"{self.prefix}…"

@@ -10,6 +10,8 @@ from django.core.exceptions import RequestDataTooBig
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 
+from .text import has_surrogate
+
 MAX_JSON_DEPTH = 20
 
 
@@ -20,7 +22,10 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 def _depth(value: Any, limit: int) -> int:
-    """Nesting depth of decoded JSON, stopping once past the limit (iterative: no recursion)."""
+    """Nesting depth of decoded JSON, stopping once past the limit (iterative: no recursion).
+
+    Raises ParseError on a lone surrogate in any string, key or value: the database cannot store
+    one, and every path through the API gets its 400 here."""
     stack = [(value, 1)]
     deepest = 0
     while stack:
@@ -29,10 +34,19 @@ def _depth(value: Any, limit: int) -> int:
         if deepest > limit:
             return deepest
         if isinstance(item, dict):
-            stack.extend((child, level + 1) for child in item.values())
+            for key, child in item.items():
+                _check_text(key)
+                stack.append((child, level + 1))
         elif isinstance(item, list):
             stack.extend((child, level + 1) for child in item)
+        else:
+            _check_text(item)
     return deepest
+
+
+def _check_text(value: Any) -> None:
+    if isinstance(value, str) and has_surrogate(value):
+        raise exceptions.ParseError("The body holds text that is not valid Unicode (a lone surrogate).")
 
 
 class DepthLimitedJSONParser(JSONParser):

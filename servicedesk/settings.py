@@ -6,10 +6,12 @@ Business targets (SLA, KPI) are data in the database, not settings.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SERVICEDESK_VAR_DIR", BASE_DIR / "var"))
@@ -36,8 +38,10 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The fallback key is only for local demo runs; production must set SECRET_KEY.
-SECRET_KEY = env_str("SECRET_KEY", "insecure-demo-key-set-SECRET_KEY-in-production")
+# The fallback key serves management commands, tests and DEBUG runs only: with DEBUG=0 the web
+# process refuses to start without SECRET_KEY (servicedesk/wsgi.py). `make run` sets its own.
+SECRET_KEY_FROM_ENVIRONMENT = bool(os.environ.get("SECRET_KEY"))
+SECRET_KEY = env_str("SECRET_KEY", "") or "insecure-demo-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -49,7 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -65,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "servicedesk.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -77,6 +83,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Writes the access-log rows a view recorded, after the response is sent (audit/).
     "audit.middleware.AccessLogMiddleware",
+    # Last: turns a lockout flagged while signing in into the 429 page (servicedesk/login_throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "servicedesk.urls"
@@ -93,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -126,6 +135,33 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sign-in throttling (django-axes) for the login form, the admin's and the token endpoint: after
+# LOGIN_FAILURE_LIMIT failures for one account, or from one client address, further attempts
+# are refused with 429 until LOGIN_LOCKOUT_MINUTES have passed since the last counted failure.
+# Failures while locked out are not counted, so nobody can keep a real user locked out forever.
+AUTHENTICATION_BACKENDS = [
+    "servicedesk.login_throttle.ThrottledBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one: by account and by address
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"  # the shared cache below: every web process
+AXES_LOCKOUT_CALLABLE = "servicedesk.login_throttle.lockout_response"
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "servicedesk.login_throttle.client_address"
+# Behind reverse proxies: how many of them append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# API tokens: people's tokens expire after API_TOKEN_HOURS; integration accounts get named,
+# long-lived tokens from an admin (manage.py api_token, or the admin), listed and revoked there.
+API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 10)
+# Token requests per client address, whatever their outcome (a second, coarser brake).
+API_TOKEN_REQUEST_RATE = env_str("API_TOKEN_REQUEST_RATE", "60/minute")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -154,10 +190,37 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in session lasts a working day (from sign-in), not Django's 14 days.
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SECURE_COOKIES = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+# Behind HTTPS in production (DEBUG=0 and SECURE_COOKIES=1): redirect plain HTTP and send HSTS.
+_https = SECURE_COOKIES and not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _https)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _https)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    # The proxy in front terminates TLS and says so in X-Forwarded-Proto (set it only then).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy: no inline script or style anywhere, so the policy is strict.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend
@@ -169,10 +232,6 @@ SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_str('SERVICEDESK_PORT', '
 LANGUAGE_CODE_FOR_GROUPS = env_str("LANGUAGE_CODE_FOR_GROUPS", "nb")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
         "servicedesk.parsers.DepthLimitedJSONParser",
@@ -187,6 +246,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "servicedesk.api_support.exception_handler",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "servicedesk.tokens.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -208,6 +271,18 @@ SPECTACULAR_SETTINGS = {
         "ContactStateEnum": "incidents.models.ContactState",
         "ContactChannelEnum": "incidents.models.ContactChannel",
     },
+}
+
+# The cache holds sign-in throttling state, shared by every web process: Redis when REDIS_URL
+# is set (CACHE_URL chooses another Redis), else a database table for the SQLite demo
+# (created by `manage.py createcachetable`; gunicorn runs several processes, so not local memory).
+CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL", ""))
+CACHES: dict[str, dict[str, object]] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "sd"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "servicedesk_cache"}
+    )
 }
 
 # Celery: Redis in production and tests; a filesystem broker (no server) for the demo.

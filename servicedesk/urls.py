@@ -4,8 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from audit import api as audit_api
@@ -15,7 +14,7 @@ from incidents.api import QueueViewSet, TicketViewSet
 from incidents.contacts_api import ContactViewSet
 from sla import api as sla_api
 
-from . import views
+from . import auth_api, views
 from .api import GroupViewSet, ServiceViewSet, UserViewSet
 
 router = DefaultRouter()
@@ -30,9 +29,10 @@ catalogue_api.register(router)
 sla_api.register(router)
 
 api_patterns: list[URLPattern | URLResolver] = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", auth_api.obtain_token, name="token"),
+    path("auth/logout/", auth_api.logout, name="logout"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("access-log/", audit_api.AccessLogList.as_view(), name="access-log"),
     path("tickets/<int:pk>/access-log/", audit_api.TicketAccessLogList.as_view(), name="ticket-access-log"),
     path("", include(router.urls)),

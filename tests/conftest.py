@@ -25,6 +25,20 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 
+# Sign-in throttling counts failures in the cache. Tests run in one process: a local-memory cache
+# (emptied before each test) keeps their counts apart, and leaves the shared Redis alone.
+settings.CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def redis_reachable() -> bool:
     import redis
 

@@ -338,3 +338,48 @@ def test_decisions_are_recorded_with_their_time(api_for, submitted, line_manager
     assert approval.comment == "Yes"
     assert approval.decided_at is not None and approval.decided_at <= timezone.now()
     assert approval.used_at is None  # decided in the API, not by the link
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["answer value", "answer key", "unknown field", "item"],
+)
+def test_a_lone_surrogate_anywhere_in_an_order_is_400_not_500(
+    api_for, end_user, every_type_item, good, where
+):
+    """Security finding 4: PostgreSQL cannot store a lone surrogate; JSON lets one through."""
+    import json
+
+    body = {"item": every_type_item.pk, "answers": dict(good)}
+    if where == "answer value":
+        body["answers"]["name"] = "\ud800"
+    elif where == "answer key":
+        body["answers"]["\ud800"] = "x"
+    elif where == "unknown field":
+        body["\ud800"] = "x"
+    else:
+        body["item"] = "\udfff"
+    raw = json.dumps(body)  # escapes the surrogate as \ud800, as a client would send it
+
+    response = api_for(end_user).post("/api/catalogue/requests/", raw, content_type="application/json")
+
+    assert response.status_code == 400
+    assert not CatalogueRequest.objects.exists()
+
+
+def test_a_lone_surrogate_in_any_text_field_of_any_api_is_400(api_for, agent, end_user):
+    import json
+
+    ticket = (
+        api_for(agent)
+        .post("/api/tickets/", {"caller": end_user.pk, "title": "Printer"}, format="json")
+        .json()
+    )
+    for path, body in [
+        ("/api/tickets/", {"caller": end_user.pk, "title": "x\ud800"}),
+        (f"/api/tickets/{ticket['id']}/comments/", {"body": "\ud800"}),
+        (f"/api/tickets/{ticket['id']}/resolve/", {"code": "solved", "note": "\udc00"}),
+        ("/api/changes/", {"title": "\ud800"}),
+    ]:
+        response = api_for(agent).post(path, json.dumps(body), content_type="application/json")
+        assert response.status_code == 400, (path, response.status_code)

@@ -171,7 +171,7 @@ def test_once_before_the_board_only_links_can_be_edited_in_the_console(
 
 def test_tickets_are_linked_by_their_numbers(console_for, requester, pacs, end_user):
     change = ChangeFactory(requester=requester, services=[pacs])
-    incident = TicketFactory(caller=end_user)
+    incident = TicketFactory(caller=end_user, created_by=requester)  # logged by them: they see it
     url = reverse("changes:edit", kwargs={"pk": change.pk})
     data = {
         "title": change.title,

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from incidents.models import ContactQueue
 from servicedesk.models import Role
+from servicedesk.tokens import token_issue
 from tests.factories import UserFactory
 
 
@@ -15,10 +16,10 @@ def queue(first_line_group) -> ContactQueue:
 
 @pytest.fixture
 def telephony() -> APIClient:
-    """The telephony system's API client (a dedicated integration account, token auth)."""
-    from rest_framework.authtoken.models import Token
-
+    """The telephony system's API client (a dedicated integration account, with the named,
+    long-lived token an admin issues it)."""
     account = UserFactory(username="telephony", role=Role.INTEGRATION)
+    _token, key = token_issue(user=account, name="Telephony", lifetime=None)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=account).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client

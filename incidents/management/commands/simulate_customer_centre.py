@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from incidents.kpi import wait_statistics
 from incidents.models import Contact, ContactQueue
@@ -17,6 +16,7 @@ from incidents.services import first_line_group
 from incidents.simulator import OSLO, SimulatedEvent, simulate_day
 from servicedesk.errors import DomainError
 from servicedesk.models import Role, User
+from servicedesk.tokens import token_issue, token_revoke
 
 INTEGRATION_USERNAME = "telephony"
 
@@ -89,17 +89,22 @@ class Command(BaseCommand):
                 )
                 for n in range(waiting)
             ]
-        client = Client(HTTP_AUTHORIZATION=f"Token {_integration_token()}", HTTP_HOST=_host())
+        # A token for this run only, revoked when it is done.
+        token, key = token_issue(user=_integration_account(), name="simulator", lifetime=timedelta(hours=1))
+        client = Client(HTTP_AUTHORIZATION=f"Token {key}", HTTP_HOST=_host())
         refused = 0
-        for event in events:
-            response = client.post(
-                "/api/contacts/", event.as_api_body(contact_queue.code), content_type="application/json"
-            )
-            if response.status_code >= 400:
-                refused += 1
-                self.stderr.write(
-                    f"{event.contact_id} {event.event}: {response.status_code} {response.content[:200]!r}"
+        try:
+            for event in events:
+                response = client.post(
+                    "/api/contacts/", event.as_api_body(contact_queue.code), content_type="application/json"
                 )
+                if response.status_code >= 400:
+                    refused += 1
+                    self.stderr.write(
+                        f"{event.contact_id} {event.event}: {response.status_code} {response.content[:200]!r}"
+                    )
+        finally:
+            token_revoke(token=token)
         stats = wait_statistics(
             Contact.objects.filter(queue=contact_queue, external_id__startswith=f"sim-{day.isoformat()}-")
         )
@@ -110,14 +115,14 @@ class Command(BaseCommand):
         )
 
 
-def _integration_token() -> str:
+def _integration_account() -> User:
     account, created = User.objects.get_or_create(
         username=INTEGRATION_USERNAME, defaults={"role": Role.INTEGRATION, "first_name": "Telephony"}
     )
     if created:
         account.set_unusable_password()
         account.save(update_fields=["password"])
-    return Token.objects.get_or_create(user=account)[0].key
+    return account
 
 
 def _host() -> str:
