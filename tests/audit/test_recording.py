@@ -75,12 +75,13 @@ def test_downloading_a_file_through_the_api_writes_a_file_row(api_for, agent, ti
 
 
 def test_token_authenticated_api_reads_are_recorded_as_the_token_user(agent, ticket):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    token = Token.objects.create(user=agent)
+    from servicedesk.tokens import token_issue_for_sign_in
+
+    _token, key = token_issue_for_sign_in(user=agent)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     assert client.get(f"/api/tickets/{ticket.pk}/").status_code == 200
 

@@ -199,6 +199,8 @@ REFERENCE_DATA = {
     "AssignForm.group", "AssignForm.assignee", "EscalateForm.group", "ChangeForm.template",
     "ChangeForm.services", "ChangeForm.owner", "ChangeForm.implementer_group", "ChangeForm.release",
     "CalendarForm.service",
+    # Major incidents (managers only): affected services and the review's owner.
+    "DeclareMajorInput.services", "DeclareMajorForm.services", "ReviewInput.owner", "ReviewForm.owner",
 }  # fmt: skip
 # Relations to tickets, scoped to what the actor may see: the cases above.
 SCOPED = {
