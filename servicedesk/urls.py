@@ -29,6 +29,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("auth/token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("reports/", include("reports.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -40,6 +41,7 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     path("console/changes/", include("changes.urls")),
     path("console/catalogue/", include("catalogue.urls")),
+    path("console/reports/", include("reports.urls")),
     path("console/", include("incidents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
