@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -25,7 +26,7 @@ from django.db.models.functions import ExtractHour, TruncDate
 
 from servicedesk.models import GroupLevel
 
-from .models import Contact, ContactState, EventAction, State, Ticket, TicketEvent
+from .models import Contact, ContactState, EventAction, Kind, State, Ticket, TicketEvent
 
 REOPEN_WINDOW = timedelta(days=7)
 
@@ -94,6 +95,14 @@ def first_line_resolution_by(tickets: QuerySet[Ticket], *fields: str) -> dict[tu
         tuple(row[name] for name in fields): FirstLineResolution(row["resolved"], row["at_first_line"])
         for row in rows
     }
+
+
+def access_order_q() -> Q:
+    """Service requests whose catalogue item is of the access category or one below it
+    (DESIGN.md, "access orders"; the category's name is the setting REPORTS_ACCESS_CATEGORY)."""
+    name = settings.REPORTS_ACCESS_CATEGORY
+    item = "catalogue_request__item__category"
+    return Q(kind=Kind.REQUEST) & (Q(**{f"{item}__name": name}) | Q(**{f"{item}__parent__name": name}))
 
 
 # --- customer-centre waits ------------------------------------------------------------------

@@ -16,12 +16,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from changes.figures import change_figures, release_figures
-from incidents.kpi import first_line_resolution, first_line_resolution_by, wait_statistics, wait_statistics_by
-from incidents.models import Contact, Kind, State, Ticket
+from incidents.kpi import (
+    access_order_q,
+    first_line_resolution,
+    first_line_resolution_by,
+    wait_statistics,
+    wait_statistics_by,
+)
+from incidents.models import Contact, State, Ticket
 from sla.models import Clock, KpiTarget, Metric
 
 from .months import Month
@@ -81,15 +86,6 @@ def created_in(start: datetime, end: datetime) -> QuerySet[Ticket]:
 def resolved_in(start: datetime, end: datetime) -> QuerySet[Ticket]:
     """Tickets resolved (or since closed) whose last resolution falls in the period."""
     return Ticket.objects.filter(state__in=RESOLVED_STATES, resolved_at__gte=start, resolved_at__lt=end)
-
-
-def access_order_q(prefix: str = "") -> Q:
-    """Service requests whose catalogue item is of the access category (or a sub-category)."""
-    name = settings.REPORTS_ACCESS_CATEGORY
-    item = f"{prefix}catalogue_request__item__category"
-    return Q(**{f"{prefix}kind": Kind.REQUEST}) & (
-        Q(**{f"{item}__name": name}) | Q(**{f"{item}__parent__name": name})
-    )
 
 
 def inquiries(start: datetime, end: datetime) -> dict[str, Any]:
