@@ -161,6 +161,10 @@ class Ticket(models.Model):
         verbose_name=_("resolved by group"),
     )
     major_incident = models.BooleanField(_("major incident"), default=False)
+    # A major incident's life (incidents/major.py): declared by a manager, ended when service is
+    # restored. The declaration places it in a month for the serious-incident figures.
+    major_declared_at = models.DateTimeField(_("declared major"), null=True, blank=True)
+    major_ended_at = models.DateTimeField(_("major incident ended"), null=True, blank=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -186,6 +190,14 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["state", "priority"], name="ticket_state_priority_idx"),
             models.Index(fields=["caller", "-created_at"], name="ticket_caller_idx"),
+            # Serious incidents by month (incidents/major.py): declared major incidents, and
+            # P1 tickets not declared; both sets are a few rows a month out of millions.
+            models.Index(
+                fields=["major_declared_at"],
+                name="ticket_major_declared_idx",
+                condition=models.Q(major_declared_at__isnull=False),
+            ),
+            models.Index(fields=["created_at"], name="ticket_p1_created_idx", condition=models.Q(priority=1)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -194,6 +206,10 @@ class Ticket(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(state="pending") | ~models.Q(pending_reason=""),
                 name="ticket_pending_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(major_ended_at__isnull=True) | models.Q(major_declared_at__isnull=False),
+                name="ticket_major_ended_was_declared",
             ),
         ]
         verbose_name = _("ticket")
@@ -209,6 +225,24 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def major_active(self) -> bool:
+        """A declared major incident whose service has not yet been restored."""
+        return self.major_incident and self.major_ended_at is None
+
+    @property
+    def major_proposed(self) -> bool:
+        """Priority 1 on a tier-1 service proposes a major incident; a manager confirms it.
+        (Reads `service`: select it with the ticket.)"""
+        return (
+            not self.major_incident
+            and self.kind == Kind.INCIDENT
+            and self.priority == 1
+            and self.service is not None
+            and self.service.tier == 1
+            and self.state in OPEN_STATES
+        )
 
 
 def format_number(kind: str, pk: int | None) -> str:
@@ -283,6 +317,10 @@ class EventAction(models.TextChoices):
     CLOSED = "closed", _("Closed")
     COMMENTED = "commented", _("Commented")
     ATTACHED = "attached", _("Attached a file")
+    MAJOR_DECLARED = "major_declared", _("Declared a major incident")
+    MAJOR_ENDED = "major_ended", _("Ended the major incident")
+    LINKED = "linked", _("Linked to a major incident")
+    REVIEWED = "reviewed", _("Post-incident review")
 
 
 class TicketEvent(models.Model):
@@ -292,7 +330,7 @@ class TicketEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    action = models.CharField(_("action"), max_length=12, choices=EventAction.choices)
+    action = models.CharField(_("action"), max_length=16, choices=EventAction.choices)
     field = models.CharField(_("field"), max_length=40, blank=True)
     old_value = models.TextField(_("old value"), blank=True)
     new_value = models.TextField(_("new value"), blank=True)
@@ -309,6 +347,35 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.field}".strip()
+
+
+class PostIncidentReview(models.Model):
+    """What caused a major incident and what is done so it does not happen again; a major
+    incident is not closed without one."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="review")
+    cause = models.TextField(_("cause"))
+    actions = models.TextField(_("actions"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("action owner"),
+    )
+    due = models.DateField(_("actions due"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"))
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("post-incident review")
+        verbose_name_plural = _("post-incident reviews")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.cause[:40]}"
 
 
 class ContactChannel(models.TextChoices):

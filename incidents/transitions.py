@@ -135,6 +135,8 @@ def resolve(ticket: Ticket, *, actor: User, code: str, note: str, now: datetime)
     }
     if ticket.assignee_id is None:
         values["assignee"] = actor
+    if ticket.major_active:
+        values["major_ended_at"] = now  # resolved: the service is back, if nobody said so before
     return Step(EventAction.RESOLVED, values)
 
 

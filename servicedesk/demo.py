@@ -914,6 +914,7 @@ class _Generator:
             assignment_group=group,
             queue_entered_at=at,
             major_incident=major,
+            major_declared_at=at if major else None,
             created_at=at,
             updated_at=at,
         )

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import PRIORITY_CHOICES, Kind, Ticket
-from servicedesk.models import AssignmentGroup
+from servicedesk.models import AssignmentGroup, Service
 
 if TYPE_CHECKING:
     from . import calendar as cal
@@ -416,3 +417,132 @@ class KpiTarget(models.Model):
     def value_of(cls, key: str, default: float) -> float:
         value = cls.objects.filter(key=key).values_list("value", flat=True).first()
         return default if value is None else value
+
+
+class OutageCause(models.TextChoices):
+    MAJOR_INCIDENT = "major_incident", _("Major incident")
+    CHANGE = "change", _("Change")
+    MONITORING = "monitoring", _("Monitoring")
+    MANUAL = "manual", _("Manual")
+
+
+class Outage(models.Model):
+    """A time a service was (or is, or will be) unavailable: the basis of the availability figure.
+
+    One model for every outage (sla/outages.py writes them): unplanned from a major incident or
+    from monitoring, planned from a scheduled change, or recorded by hand. `ended_at` is null
+    while the outage lasts. Overlaps are allowed (a monitoring alarm and the major incident about
+    it): the availability computation merges them (sla/availability.py).
+    """
+
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="outages", verbose_name=_("service")
+    )
+    started_at = models.DateTimeField(_("start"))
+    ended_at = models.DateTimeField(_("end"), null=True, blank=True)
+    planned = models.BooleanField(_("planned"), default=False)
+    cause = models.CharField(_("cause"), max_length=16, choices=OutageCause.choices)
+    # The major incident it belongs to; the outage follows its declaration and end.
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outages",
+        verbose_name=_("major incident"),
+    )
+    # The scheduled change it is the planned downtime of; goes with the change's window.
+    change = models.ForeignKey(
+        "changes.Change",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outages",
+        verbose_name=_("change"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"))
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            # Availability and the list: a service's outages overlapping a period.
+            models.Index(fields=["service", "started_at"], name="outage_service_start_idx"),
+            models.Index(fields=["started_at"], name="outage_start_idx"),
+            # "Is the service down now?": the few open outages.
+            models.Index(
+                fields=["service"], name="outage_open_idx", condition=models.Q(ended_at__isnull=True)
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                name="outage_ends_after_start",
+            ),
+            # Monitoring reports down/up per service: at most one open monitoring outage each,
+            # so a "down" delivered twice at once cannot open two.
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=models.Q(cause="monitoring", ended_at__isnull=True),
+                name="outage_one_open_monitoring_per_service",
+            ),
+            models.UniqueConstraint(
+                fields=["change", "service"],
+                condition=models.Q(change__isnull=False),
+                name="outage_one_per_change_service",
+            ),
+            models.UniqueConstraint(
+                fields=["ticket", "service"],
+                condition=models.Q(ticket__isnull=False),
+                name="outage_one_per_incident_service",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(cause="change") | models.Q(change__isnull=False),
+                name="outage_change_cause_has_change",
+            ),
+        ]
+        verbose_name = _("outage")
+        verbose_name_plural = _("outages")
+
+    def __str__(self) -> str:
+        end = f"{self.ended_at:%Y-%m-%d %H:%M}" if self.ended_at else "…"
+        return f"{self.service}: {self.started_at:%Y-%m-%d %H:%M}–{end}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+    def clean(self) -> None:
+        if self.started_at and self.ended_at and self.ended_at < self.started_at:
+            raise ValidationError({"ended_at": _("An outage cannot end before it starts.")})
+
+
+class OutageAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Updated")
+    ENDED = "ended", _("Ended")
+
+
+class OutageEvent(models.Model):
+    """One history row per changed field of an outage: who, when, what, old → new."""
+
+    outage = models.ForeignKey(Outage, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=12, choices=OutageAction.choices)
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["outage", "created_at"], name="outage_event_time_idx")]
+        verbose_name = _("outage event")
+        verbose_name_plural = _("outage events")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.field}".strip()

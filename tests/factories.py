@@ -16,6 +16,7 @@ from servicedesk.models import (
     Service,
     User,
 )
+from sla.models import Outage, OutageCause
 
 
 class HealthTrustFactory(factory.django.DjangoModelFactory):
@@ -106,3 +107,18 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(UserFactory)
     body = factory.Sequence(lambda n: f"Comment {n}")
     created_at = factory.LazyFunction(timezone.now)
+
+
+class OutageFactory(factory.django.DjangoModelFactory):
+    """An outage row for setting up a scene; behaviour under test goes through sla/outages.py."""
+
+    class Meta:
+        model = Outage
+
+    service = factory.SubFactory(ServiceFactory)
+    started_at = factory.LazyFunction(timezone.now)
+    ended_at = None
+    planned = False
+    cause = OutageCause.MANUAL
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.SelfAttribute("created_at")
