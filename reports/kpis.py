@@ -13,12 +13,14 @@ so that snapshots computed under the old one can be told apart.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from changes.figures import change_figures, release_figures
+from incidents.major import iso_weeks_inside, serious_incident_count, weeks_without_serious_incident
 from incidents.kpi import (
     access_order_q,
     first_line_resolution,
@@ -27,6 +29,7 @@ from incidents.kpi import (
     wait_statistics_by,
 )
 from incidents.models import Contact, State, Ticket
+from sla.availability import availability_by_service, tier1_availability
 from sla.models import Clock, KpiTarget, Metric
 
 from .months import Month
@@ -215,6 +218,28 @@ def changes(start: datetime, end: datetime) -> dict[str, Any]:
     }
 
 
+def availability(start: datetime, end: datetime, now: datetime) -> dict[str, Any]:
+    """Per tier-1 service and overall (sla/availability.py: unplanned outage seconds merged per
+    service ÷ the seconds of the period; overall = mean over the tier-1 services)."""
+    services = availability_by_service(start=start, end=end, now=now, tier=1)
+    return {
+        "overall": tier1_availability(start=start, end=end, now=now),
+        "services": [asdict(row) for row in services],
+        "unplanned_seconds": sum(row.unplanned_seconds for row in services),
+        "planned_seconds": sum(row.planned_seconds for row in services),
+    }
+
+
+def serious(start: datetime, end: datetime) -> dict[str, Any]:
+    """Serious (major) incidents placed in the period and ISO weeks wholly inside it without one
+    (incidents/major.py)."""
+    return {
+        "count": serious_incident_count(start=start, end=end),
+        "weeks_without": weeks_without_serious_incident(start=start, end=end),
+        "weeks": len(iso_weeks_inside(start, end)),
+    }
+
+
 def satisfaction(start: datetime, end: datetime) -> dict[str, Any]:
     """No survey is stored yet (the portal and its survey come later): no data, not a zero."""
     return {"answers": 0, "mean_score": None, "available": False}
@@ -234,6 +259,8 @@ def month_figures(month: Month, *, until: datetime | None = None, targets: dict[
         "waits": waits(start, end, targets["average_wait_seconds"]),
         "first_line_resolution": first_line(start, end),
         "within_deadline": within_deadline(start, end),
+        "availability": availability(start, end, now=end),
+        "serious_incidents": serious(start, end),
         "changes": changes(start, end),
         "satisfaction": satisfaction(start, end),
     }

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidents.console import render_page
 from incidents.models import OPEN_STATES, QUEUED_STATES, Contact, ContactQueue, ContactState, Ticket
-from sla.models import Clock, ClockState
+from sla.models import Clock, ClockState, Outage
 
 from . import exports, kpis, selectors, services
 from .models import MonthlyReportSubscription, MonthlySnapshot
@@ -123,8 +123,9 @@ def _today_panel(now: datetime) -> dict[str, Any]:
     }
 
 
-def ongoing_outages() -> list[Any]:
-    return []
+def ongoing_outages(limit: int = 20) -> list[Outage]:
+    """The outages going on now (the partial index on open outages), planned ones included."""
+    return list(Outage.objects.filter(ended_at__isnull=True).select_related("service").order_by("started_at")[:limit])
 
 
 def _chart_data(month: Month, snapshot: MonthlySnapshot, tables: dict[str, Table]) -> dict[str, Any]:
@@ -366,13 +367,22 @@ def contacts_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 @login_required
 @require_GET
 def outages(request: HttpRequest) -> HttpResponse:
-    """The outages behind the availability figures (wired once the outage model exists)."""
+    """The outages behind the availability figures: those overlapping the month (all services)."""
     selectors.require_reports(request.user)
     try:
         month = parse_month(request.GET.get("month", ""))
     except ReportInputError as error:
         return _bad_input(request, error)
-    return render_page(request, "reports/outages.html", {"month": month, "outages": []})
+    start, end = month.bounds()
+    rows = (
+        Outage.objects.filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start), started_at__lt=end)
+        .select_related("service", "ticket")
+        .order_by("started_at", "id")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(
+        request, "reports/outages.html", {"month": month, "page_obj": page, "outages": list(page.object_list)}
+    )
 
 
 

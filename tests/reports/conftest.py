@@ -13,10 +13,17 @@ from changes.models import Outcome
 from changes.models import State as ChangeState
 from incidents.models import Channel, Contact, ContactQueue, ContactState, EventAction, Kind, State, Ticket, TicketEvent
 from servicedesk.models import AssignmentGroup, Category, GroupLevel, HealthTrust, Role, Service, User
-from sla.models import Calendar, Clock, ClockState, Metric
+from sla.models import Calendar, Clock, ClockState, Metric, OutageCause
 from tests.catalogue.factories import CatalogueItemFactory
 from tests.changes.factories import ChangeFactory, ReleaseFactory
-from tests.factories import AssignmentGroupFactory, HealthTrustFactory, ServiceFactory, TicketFactory, UserFactory
+from tests.factories import (
+    AssignmentGroupFactory,
+    HealthTrustFactory,
+    OutageFactory,
+    ServiceFactory,
+    TicketFactory,
+    UserFactory,
+)
 
 
 def utc(*args: int) -> datetime:
@@ -96,8 +103,9 @@ def march(db: None) -> Scene:
                      channel=Channel.PORTAL, state=State.CLOSED, resolved_at=utc(2026, 3, 5, 9),
                      resolved_by_group=centre, reopen_count=1),
         # Still open.
+        # Still open; P1 on a tier-1 service: a serious incident (week of Monday 9 March).
         "T5": ticket("T5", utc(2026, 3, 15, 9), in_bergen, centre, service=epr, channel=Channel.PHONE,
-                     state=State.IN_PROGRESS),
+                     state=State.IN_PROGRESS, priority=1, impact=1, urgency=1),
         # Resolved at first line after the DST change (still March), with no resolution clock.
         "T6": ticket("T6", utc(2026, 3, 20, 9), in_stavanger, centre, channel=Channel.PHONE,
                      state=State.CLOSED, resolved_at=utc(2026, 3, 29, 1, 30), resolved_by_group=centre),
@@ -136,4 +144,11 @@ def march(db: None) -> Scene:
     ReleaseFactory(name="R1", planned_date=date(2026, 3, 10), deployed_date=date(2026, 3, 9))
     ReleaseFactory(name="R2", planned_date=date(2026, 3, 10), deployed_date=date(2026, 3, 20))
     ReleaseFactory(name="R3", planned_date=date(2026, 4, 1), deployed_date=date(2026, 4, 1))
+    # EPR down 10:00-10:30 (major incident) and 10:15-10:45 (monitoring): 45 min merged; a
+    # planned 2 h window; an unplanned outage starting in February counts from 1 March 00:00 Oslo.
+    OutageFactory(service=epr, started_at=utc(2026, 3, 10, 10), ended_at=utc(2026, 3, 10, 10, 30))
+    OutageFactory(service=epr, started_at=utc(2026, 3, 10, 10, 15), ended_at=utc(2026, 3, 10, 10, 45),
+                  cause=OutageCause.MONITORING)
+    OutageFactory(service=epr, started_at=utc(2026, 3, 20, 18), ended_at=utc(2026, 3, 20, 20), planned=True)
+    OutageFactory(service=epr, started_at=utc(2026, 2, 28, 22, 50), ended_at=utc(2026, 2, 28, 23, 5))
     return Scene(centre, network, bergen, stavanger, epr, email, tickets, manager)

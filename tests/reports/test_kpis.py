@@ -91,6 +91,24 @@ def test_changes_and_releases_count_by_oslo_time(figures):
     assert (changes["releases_deployed"], changes["releases_on_plan"]) == (2, 1)
 
 
+def test_availability_merges_overlapping_unplanned_outages_of_a_tier_one_service(figures):
+    availability = figures["availability"]
+    # EPR (the only tier-1 service): 10:00-10:45 merged = 2,700 s, plus 5 min of an outage that
+    # began in February (23:00-23:05 UTC on 28 Feb = 00:00-00:05 on 1 March) = 3,000 s; the
+    # planned 2 h do not count. March has 743 h = 2,674,800 s.
+    (epr,) = availability["services"]
+    assert (epr["unplanned_seconds"], epr["planned_seconds"]) == (3000, 7200)
+    assert epr["period_seconds"] == 2_674_800
+    assert epr["availability"] == pytest.approx(1 - 3000 / 2_674_800)  # 99.888 %
+    assert availability["overall"] == pytest.approx(1 - 3000 / 2_674_800)
+
+
+def test_serious_incidents_and_weeks_without_one(figures):
+    # T5: P1 incident on tier-1 EPR, logged Sunday 15 March (ISO week of Monday 9 March).
+    # ISO weeks wholly inside March 2026 (1 March is a Sunday): 2, 9, 16 and 23 March.
+    assert figures["serious_incidents"] == {"count": 1, "weeks_without": 3, "weeks": 4}
+
+
 def test_satisfaction_says_no_data_rather_than_zero(figures):
     assert figures["satisfaction"] == {"answers": 0, "mean_score": None, "available": False}
 
@@ -101,6 +119,7 @@ def test_each_kpi_is_judged_against_its_target(figures):
     assert judged["first_line_resolution"] == (pytest.approx(0.5), False)  # < 65 %
     assert judged["resolved_within_deadline"] == (pytest.approx(2 / 3), False)  # < 90 %
     assert judged["failed_change_share"] == (pytest.approx(0.5), False)  # > 1 %
+    assert judged["availability"] == (pytest.approx(1 - 3000 / 2_674_800), False)  # 99.888 % < 99.9 %
 
 
 def test_a_month_without_data_has_no_figures_rather_than_zero_percent(march):
@@ -110,7 +129,17 @@ def test_a_month_without_data_has_no_figures_rather_than_zero_percent(march):
     assert figures["first_line_resolution"]["rate"] is None
     assert figures["within_deadline"]["rate"] is None
     assert figures["changes"]["failed_share"] is None
-    assert {k["met"] for k in kpis.judged(figures, kpis.targets_in_force())} == {None}
+    assert figures["serious_incidents"]["count"] == 0
+    judged = {k["key"]: k["met"] for k in kpis.judged(figures, kpis.targets_in_force())}
+    # EPR existed and had no outage: 100 % available (sla/availability.py); the rest no data.
+    assert figures["availability"]["overall"] == 1.0
+    assert judged == {
+        "average_wait_seconds": None,
+        "first_line_resolution": None,
+        "resolved_within_deadline": None,
+        "availability": True,
+        "failed_change_share": None,
+    }
 
 
 def test_month_to_date_counts_only_what_happened_before_now(march):
