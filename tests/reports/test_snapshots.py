@@ -71,3 +71,24 @@ def test_the_nightly_run_computes_the_month_to_date_without_an_email(march):
     assert snapshot is not None and not snapshot.complete
     assert snapshot.figures["inquiries"]["total"] == 3
     assert not OutboxMessage.objects.filter(kind="reports.monthly").exists()
+
+
+def test_opted_in_managers_get_the_months_report_by_email_with_the_pdf(march, mailoutbox):
+    from reports.models import MonthlyReportSubscription
+    from servicedesk.outbox import dispatch_pending
+    from tests.factories import UserFactory
+
+    MonthlyReportSubscription.objects.create(user=march.manager, created_at=APRIL_2)
+    UserFactory(role="manager", email="not-subscribed@example.org")
+    snapshot = services.snapshot_previous_month(now=APRIL_2)
+
+    assert dispatch_pending() == 1
+
+    (email,) = mailoutbox
+    assert email.subject == "Monthly service-desk report 2026-03"
+    assert email.bcc == [march.manager.email]
+    assert "First-line resolution (%): 50.0" in email.body
+    (name, content, mimetype) = email.attachments[0]
+    assert (name, mimetype) == ("service-desk-report-2026-03.pdf", "application/pdf")
+    assert content.startswith(b"%PDF")
+    assert snapshot is not None
