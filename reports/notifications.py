@@ -45,7 +45,7 @@ def monthly_report_email(message: OutboxMessage) -> list[EmailMessage]:
                 lines.append(f"- {row[0]}: {'–' if row[1] is None else row[1]} ({row[2]}): {row[3]}")
             link = settings.SITE_URL.rstrip("/") + reverse("reports:dashboard") + f"?month={month}"
             lines += ["", _("The whole report: %(link)s") % {"link": link}]
-            email = EmailMessage(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, bcc=sorted(addresses))
+            email = EmailMessage(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, sorted(addresses))
             email.attach(f"service-desk-report-{month}.pdf", monthly_pdf(snapshot, history), "application/pdf")
         emails.append(email)
     return emails

@@ -86,7 +86,7 @@ def test_opted_in_managers_get_the_months_report_by_email_with_the_pdf(march, ma
 
     (email,) = mailoutbox
     assert email.subject == "Monthly service-desk report 2026-03"
-    assert email.bcc == [march.manager.email]
+    assert email.to == [march.manager.email]
     assert "First-line resolution (%): 50.0" in email.body
     (name, content, mimetype) = email.attachments[0]
     assert (name, mimetype) == ("service-desk-report-2026-03.pdf", "application/pdf")
