@@ -14,11 +14,12 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
 
+OSLO = ZoneInfo("Europe/Oslo")
 Value = str | int | float | bool | None | datetime | date
 
 # A cell that starts with one of these may be run as a formula by a spreadsheet (= + - @), or
@@ -37,10 +38,12 @@ def safe_cell(value: Value) -> str | int | float:
     if isinstance(value, (int, float)):
         return value
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+        return value.astimezone(OSLO).strftime("%Y-%m-%d %H:%M:%S")  # Oslo wall-clock time
     if isinstance(value, date):
         return value.isoformat()
-    text = _AFTER_SEPARATOR.sub(r"\1'", str(value))
+    text = str(value)
+    if "," in text or ";" in text:
+        text = _AFTER_SEPARATOR.sub(r"\1'", text)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
