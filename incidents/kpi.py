@@ -82,7 +82,9 @@ def first_line_resolution(tickets: QuerySet[Ticket]) -> FirstLineResolution:
     return FirstLineResolution(resolved=figures["resolved"], at_first_line=figures["at_first_line"])
 
 
-def first_line_resolution_by(tickets: QuerySet[Ticket], *fields: str) -> dict[tuple[Any, ...], FirstLineResolution]:
+def first_line_resolution_by(
+    tickets: QuerySet[Ticket], *fields: str
+) -> dict[tuple[Any, ...], FirstLineResolution]:
     """The same figure per value of `fields` (e.g. "service_id", "service__name"), in one grouped
     query; keys are tuples of the field values."""
     rows = (

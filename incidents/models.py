@@ -193,7 +193,9 @@ class Ticket(models.Model):
             # Monthly report (reports/kpis.py): tickets resolved in a month, for first-line
             # resolution and resolved within deadline; only resolved tickets have the column set.
             models.Index(
-                fields=["resolved_at"], name="ticket_resolved_idx", condition=models.Q(resolved_at__isnull=False)
+                fields=["resolved_at"],
+                name="ticket_resolved_idx",
+                condition=models.Q(resolved_at__isnull=False),
             ),
             # Serious incidents by month (incidents/major.py): declared major incidents, and
             # P1 tickets not declared; both sets are a few rows a month out of millions.

@@ -633,7 +633,11 @@ def _with_sla_clocks(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     for metric in SLA_METRICS:
         alias = f"sla_{metric}"
         tickets = tickets.annotate(
-            **{alias: FilteredRelation("clocks", condition=Q(clocks__metric=metric, clocks__group__isnull=True))}
+            **{
+                alias: FilteredRelation(
+                    "clocks", condition=Q(clocks__metric=metric, clocks__group__isnull=True)
+                )
+            }
         ).annotate(
             **{
                 f"{alias}_state": F(f"{alias}__state"),
@@ -643,6 +647,11 @@ def _with_sla_clocks(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
             }
         )
     return tickets
+
+
+def _sla_due(ticket: Ticket, metric: str) -> datetime | None:
+    due: datetime | None = getattr(ticket, f"sla_{metric}_due")  # annotated by _with_sla_clocks
+    return due
 
 
 def _sla_status(ticket: Ticket, metric: str) -> str:
@@ -709,9 +718,9 @@ def ticket_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                         ticket.created_at,
                         ticket.resolved_at,
                         ticket.reassignment_count,
-                        getattr(ticket, "sla_response_due"),
+                        _sla_due(ticket, Metric.RESPONSE),
                         _sla_status(ticket, Metric.RESPONSE),
-                        getattr(ticket, "sla_resolution_due"),
+                        _sla_due(ticket, Metric.RESOLUTION),
                         _sla_status(ticket, Metric.RESOLUTION),
                     )
                 ]

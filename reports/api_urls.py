@@ -8,5 +8,9 @@ from .api import MonthlyReportRecomputeView, MonthlyReportView
 
 urlpatterns = [
     path("monthly/<str:month>/", MonthlyReportView.as_view(), name="report-monthly"),
-    path("monthly/<str:month>/recompute/", MonthlyReportRecomputeView.as_view(), name="report-monthly-recompute"),
+    path(
+        "monthly/<str:month>/recompute/",
+        MonthlyReportRecomputeView.as_view(),
+        name="report-monthly-recompute",
+    ),
 ]

@@ -16,19 +16,30 @@ from .months import Month
 
 
 def setup_reference(prefix: str = "bench") -> dict[str, list[int]]:
-    trusts = [HealthTrust.objects.create(name=f"{prefix} trust {i}", code=f"{prefix}-t{i}").pk for i in range(4)]
+    trusts = [
+        HealthTrust.objects.create(name=f"{prefix} trust {i}", code=f"{prefix}-t{i}").pk for i in range(4)
+    ]
     first = AssignmentGroup.objects.create(name=f"{prefix} customer centre", level=GroupLevel.FIRST_LINE)
     groups = [
-        AssignmentGroup.objects.create(name=f"{prefix} group {i}", level=GroupLevel.SECOND_LINE).pk for i in range(19)
+        AssignmentGroup.objects.create(name=f"{prefix} group {i}", level=GroupLevel.SECOND_LINE).pk
+        for i in range(19)
     ]
     services = [
-        Service.objects.create(name=f"{prefix} service {i}", tier=1 if i < 12 else 2, owner_group_id=groups[i % 19]).pk
+        Service.objects.create(
+            name=f"{prefix} service {i}", tier=1 if i < 12 else 2, owner_group_id=groups[i % 19]
+        ).pk
         for i in range(20)
     ]
     queue = ContactQueue.objects.create(code=f"{prefix}-main", name=f"{prefix} main", group=first)
     manager = User.objects.create(username=f"{prefix}-manager", role=Role.MANAGER, email="m@example.org")
-    return {"trusts": trusts, "first": [first.pk], "groups": groups, "services": services, "queue": [queue.pk],
-            "manager": [manager.pk]}
+    return {
+        "trusts": trusts,
+        "first": [first.pk],
+        "groups": groups,
+        "services": services,
+        "queue": [queue.pk],
+        "manager": [manager.pk],
+    }
 
 
 def insert_callers(count: int, trusts: list[int], prefix: str = "bench") -> None:
@@ -54,7 +65,9 @@ def insert_tickets(count: int, first: Month, months: int, ref: dict[str, list[in
     span = (min(end, now) - start).total_seconds()
     calendar = Calendar.objects.get(name="24/7").pk
     with connection.cursor() as cursor:
-        cursor.execute("SELECT min(id), max(id) FROM servicedesk_user WHERE role = 'end_user' AND username LIKE 'bench-caller-%%'")
+        cursor.execute(
+            "SELECT min(id), max(id) FROM servicedesk_user WHERE role = 'end_user' AND username LIKE 'bench-caller-%%'"
+        )
         low, high = cursor.fetchone()
         cursor.execute(
             """
@@ -84,8 +97,16 @@ def insert_tickets(count: int, first: Month, months: int, ref: dict[str, list[in
             ) AS t, LATERAL (SELECT CASE WHEN t.resolved THEN 'closed'
                 ELSE (ARRAY['new','assigned','in_progress','pending'])[1 + floor(random() * 4)::int] END AS state) AS s
             """,
-            {"low": low, "high": high, "start": start, "count": count, "span": span, "services": ref["services"],
-             "groups": ref["groups"], "first_group": ref["first"][0]},
+            {
+                "low": low,
+                "high": high,
+                "start": start,
+                "count": count,
+                "span": span,
+                "services": ref["services"],
+                "groups": ref["groups"],
+                "first_group": ref["first"][0],
+            },
         )
         cursor.execute(
             """
@@ -114,7 +135,9 @@ def insert_tickets(count: int, first: Month, months: int, ref: dict[str, list[in
         )
 
 
-def insert_contacts(count: int, first: Month, months: int, queue: int, now: datetime, prefix: str = "bench") -> None:
+def insert_contacts(
+    count: int, first: Month, months: int, queue: int, now: datetime, prefix: str = "bench"
+) -> None:
     start, _ = first.bounds()
     _, end = first.shift(months - 1).bounds()
     span = (min(end, now) - start).total_seconds()
@@ -139,5 +162,11 @@ def insert_contacts(count: int, first: Month, months: int, queue: int, now: date
 
 def analyze() -> None:
     with connection.cursor() as cursor:
-        for table in ("incidents_ticket", "sla_clock", "incidents_contact", "incidents_ticketevent", "servicedesk_user"):
+        for table in (
+            "incidents_ticket",
+            "sla_clock",
+            "incidents_contact",
+            "incidents_ticketevent",
+            "servicedesk_user",
+        ):
             cursor.execute(f"ANALYZE {table}")

@@ -50,7 +50,11 @@ def _local(day: date, hours: float) -> datetime:
 
 
 def _working_days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1) if (first + timedelta(days=n)).weekday() < 5]
+    return [
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + timedelta(days=n)).weekday() < 5
+    ]
 
 
 def contacts(rng: random.Random, first: date, last: date, queue: ContactQueue) -> int:
@@ -70,13 +74,29 @@ def contacts(rng: random.Random, first: date, last: date, queue: ContactQueue) -
             offered = _local(day, rng.triangular(7.5, 15.5, 9.5))
             if rng.random() < ABANDON_SHARE:
                 wait = min(600.0, rng.expovariate(1 / 75))
-                rows.append(Contact(external_id=f"hist-{day.isoformat()}-{n}", queue=queue, state=ContactState.ABANDONED,
-                                    offered_at=offered, abandoned_at=offered + timedelta(seconds=wait), wait_seconds=wait))
+                rows.append(
+                    Contact(
+                        external_id=f"hist-{day.isoformat()}-{n}",
+                        queue=queue,
+                        state=ContactState.ABANDONED,
+                        offered_at=offered,
+                        abandoned_at=offered + timedelta(seconds=wait),
+                        wait_seconds=wait,
+                    )
+                )
             else:
                 wait = min(900.0, rng.expovariate(1 / MEAN_WAIT))
-                rows.append(Contact(external_id=f"hist-{day.isoformat()}-{n}", queue=queue, state=ContactState.ANSWERED,
-                                    offered_at=offered, answered_at=offered + timedelta(seconds=wait), wait_seconds=wait,
-                                    agent=rng.choice(agents) if agents else None))
+                rows.append(
+                    Contact(
+                        external_id=f"hist-{day.isoformat()}-{n}",
+                        queue=queue,
+                        state=ContactState.ANSWERED,
+                        offered_at=offered,
+                        answered_at=offered + timedelta(seconds=wait),
+                        wait_seconds=wait,
+                        agent=rng.choice(agents) if agents else None,
+                    )
+                )
     Contact.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
@@ -101,14 +121,21 @@ def changes(rng: random.Random, months: list[Month], now: datetime) -> int:
             change = Change(
                 change_type=ChangeType.EMERGENCY if emergency else ChangeType.NORMAL,
                 title=f"{'Hotfix' if emergency else 'Planned update'} {month}-{n + 1:02d}",
-                description="Demo history.", requester=requester, owner=requester,
-                implementer_group=rng.choice(groups) if groups else None, risk=Risk.LOW,
-                implementation_plan="Vendor runbook.", backout_plan="Restore the snapshot.",
-                planned_start=begin, planned_end=begin + timedelta(hours=2),
-                actual_start=begin, actual_end=begin + timedelta(hours=rng.uniform(0.5, 2.5)),
+                description="Demo history.",
+                requester=requester,
+                owner=requester,
+                implementer_group=rng.choice(groups) if groups else None,
+                risk=Risk.LOW,
+                implementation_plan="Vendor runbook.",
+                backout_plan="Restore the snapshot.",
+                planned_start=begin,
+                planned_end=begin + timedelta(hours=2),
+                actual_start=begin,
+                actual_end=begin + timedelta(hours=rng.uniform(0.5, 2.5)),
                 state=ChangeState.CLOSED,
                 outcome=rng.choices([Outcome.SUCCESSFUL, Outcome.SUCCESSFUL_WITH_ISSUES], [9, 1])[0],
-                created_at=begin - timedelta(days=rng.uniform(2, 20)), updated_at=begin + timedelta(days=1),
+                created_at=begin - timedelta(days=rng.uniform(2, 20)),
+                updated_at=begin + timedelta(days=1),
             )
             rows.append(change)
     # ≈ 0.8 % failed or backed out: at least one, spread over the period.
@@ -117,18 +144,39 @@ def changes(rng: random.Random, months: list[Month], now: datetime) -> int:
     Change.objects.bulk_create(rows, batch_size=500)
     events = []
     for change in rows:
-        events.append(ChangeEvent(change=change, actor=requester, action=EventAction.CREATED, created_at=change.created_at))
-        events.append(ChangeEvent(change=change, actor=requester, action=EventAction.CLOSED, field="state",
-                                  old_value=ChangeState.REVIEW, new_value=ChangeState.CLOSED,
-                                  details={"outcome": change.outcome}, created_at=change.updated_at))
+        events.append(
+            ChangeEvent(
+                change=change, actor=requester, action=EventAction.CREATED, created_at=change.created_at
+            )
+        )
+        events.append(
+            ChangeEvent(
+                change=change,
+                actor=requester,
+                action=EventAction.CLOSED,
+                field="state",
+                old_value=ChangeState.REVIEW,
+                new_value=ChangeState.CLOSED,
+                details={"outcome": change.outcome},
+                created_at=change.updated_at,
+            )
+        )
         if tier1 and rng.random() < 0.3:
             planned.append((change, rng.choice(tier1)))
     ChangeEvent.objects.bulk_create(events, batch_size=1000)
     # Some changes took a tier-1 service down as planned: planned outages (not in availability).
     Outage.objects.bulk_create(
-        Outage(service=service, started_at=change.actual_start, ended_at=change.actual_end, planned=True,
-               cause=OutageCause.CHANGE, change=change, note="Planned downtime.",
-               created_at=change.created_at, updated_at=change.updated_at)
+        Outage(
+            service=service,
+            started_at=change.actual_start or change.created_at,
+            ended_at=change.actual_end,
+            planned=True,
+            cause=OutageCause.CHANGE,
+            change=change,
+            note="Planned downtime.",
+            created_at=change.created_at,
+            updated_at=change.updated_at,
+        )
         for change, service in planned
     )
     return len(rows)
@@ -140,10 +188,16 @@ def releases(rng: random.Random, months: list[Month], today: date) -> int:
         for n in range(RELEASES_PER_MONTH):
             planned = month.first_day + timedelta(days=rng.randrange(1, 27))
             late = rng.random() < LATE_RELEASE_SHARE
-            deployed = planned + timedelta(days=rng.randrange(1, 10)) if late else planned - timedelta(days=rng.randrange(0, 2))
+            deployed = (
+                planned + timedelta(days=rng.randrange(1, 10))
+                if late
+                else planned - timedelta(days=rng.randrange(0, 2))
+            )
             if deployed >= today:
                 continue
-            rows.append(Release(name=f"Release {month}.{n + 1}", planned_date=planned, deployed_date=deployed))
+            rows.append(
+                Release(name=f"Release {month}.{n + 1}", planned_date=planned, deployed_date=deployed)
+            )
     Release.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
@@ -163,8 +217,18 @@ def outages(rng: random.Random, months: list[Month], now: datetime) -> int:
             continue
         begin = ticket.major_declared_at or ticket.created_at
         end = min(now, begin + timedelta(minutes=rng.uniform(20, 90)))
-        rows.append(Outage(service=ticket.service, started_at=begin, ended_at=end, cause=OutageCause.MAJOR_INCIDENT,
-                           ticket=ticket, note=ticket.title, created_at=begin, updated_at=end))
+        rows.append(
+            Outage(
+                service=ticket.service,
+                started_at=begin,
+                ended_at=end,
+                cause=OutageCause.MAJOR_INCIDENT,
+                ticket=ticket,
+                note=ticket.title,
+                created_at=begin,
+                updated_at=end,
+            )
+        )
     for month in months:
         start, end = month.bounds()
         budget = (1 - TIER1_AVAILABILITY) * len(tier1) * (end - start).total_seconds() * rng.uniform(0.3, 1.2)
@@ -172,15 +236,25 @@ def outages(rng: random.Random, months: list[Month], now: datetime) -> int:
             length = min(budget, rng.uniform(5, 60) * 60)
             begin = start + timedelta(seconds=rng.uniform(0, (end - start).total_seconds() - length))
             if begin + timedelta(seconds=length) < now:
-                rows.append(Outage(service=rng.choice(tier1), started_at=begin, ended_at=begin + timedelta(seconds=length),
-                                   cause=OutageCause.MONITORING, note="Monitoring: service not responding.",
-                                   created_at=begin, updated_at=begin + timedelta(seconds=length)))
+                rows.append(
+                    Outage(
+                        service=rng.choice(tier1),
+                        started_at=begin,
+                        ended_at=begin + timedelta(seconds=length),
+                        cause=OutageCause.MONITORING,
+                        note="Monitoring: service not responding.",
+                        created_at=begin,
+                        updated_at=begin + timedelta(seconds=length),
+                    )
+                )
             budget -= length
     Outage.objects.bulk_create(rows, batch_size=500)
     return len(rows)
 
 
-def seed(*, now: datetime | None = None, seed: int = 2019, log: Callable[[str], None] = lambda line: None) -> int:
+def seed(
+    *, now: datetime | None = None, seed: int = 2019, log: Callable[[str], None] = lambda line: None
+) -> int:
     """Write the report history and every month's snapshot; returns how many snapshots."""
     if MonthlySnapshot.objects.exists():
         return 0
@@ -194,13 +268,17 @@ def seed(*, now: datetime | None = None, seed: int = 2019, log: Callable[[str], 
     today = now.astimezone(OSLO).date()
     with transaction.atomic():
         queue = ContactQueue.objects.filter(code=QUEUE_CODE).first()
-        simulated = Contact.objects.filter(external_id__startswith="sim-").aggregate(first=Min("offered_at"))["first"]
+        simulated = Contact.objects.filter(external_id__startswith="sim-").aggregate(first=Min("offered_at"))[
+            "first"
+        ]
         if queue is not None:
             # Up to the day before the first simulated day (the simulator wrote those through the API).
             until = (simulated.astimezone(OSLO).date() if simulated else today) - timedelta(days=1)
             log(f"Report history: {contacts(rng, first.first_day, until, queue)} contacts.")
-        log(f"Report history: {changes(rng, months, now)} changes, {releases(rng, months, today)} releases, "
-            f"{outages(rng, months, now)} outages.")
+        log(
+            f"Report history: {changes(rng, months, now)} changes, {releases(rng, months, today)} releases, "
+            f"{outages(rng, months, now)} outages."
+        )
         manager = User.objects.filter(username="manager1").first()
         if manager is not None:
             MonthlyReportSubscription.objects.get_or_create(user=manager, defaults={"created_at": now})

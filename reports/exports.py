@@ -52,7 +52,9 @@ class _Echo:
         return value
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Value]]) -> StreamingHttpResponse:
+def csv_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence[Value]]
+) -> StreamingHttpResponse:
     """Stream rows as CSV (UTF-8 with BOM for Excel, every field quoted); memory stays flat."""
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
 
@@ -90,7 +92,9 @@ def write_xlsx(target: Any, sheets: Iterable[tuple[str, Sequence[str], Iterable[
     workbook.close()
 
 
-def xlsx_response(filename: str, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Value]]]]) -> FileResponse:
+def xlsx_response(
+    filename: str, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Value]]]]
+) -> FileResponse:
     """The workbook is assembled in an anonymous temporary file, then streamed from it."""
     target = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes (and so deletes) it
     write_xlsx(target, sheets)

@@ -20,7 +20,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from changes.figures import change_figures, release_figures
-from incidents.major import iso_weeks_inside, serious_incident_count, weeks_without_serious_incident
 from incidents.kpi import (
     access_order_q,
     first_line_resolution,
@@ -28,6 +27,7 @@ from incidents.kpi import (
     wait_statistics,
     wait_statistics_by,
 )
+from incidents.major import iso_weeks_inside, serious_incident_count, weeks_without_serious_incident
 from incidents.models import Contact, State, Ticket
 from sla.availability import availability_by_service, tier1_availability
 from sla.models import Clock, KpiTarget, Metric
@@ -58,9 +58,7 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _rows(
-    rows: Iterable[dict[str, Any]], id_key: str, name_key: str, values: dict[str, str]
-) -> list[dict[str, Any]]:
+def _rows(rows: Iterable[Any], id_key: str, name_key: str, values: dict[str, str]) -> list[dict[str, Any]]:
     """Grouped rows as [{"id", "name", value…}], the empty group (no trust, no service) last."""
     result = [
         {"id": row[id_key], "name": row[name_key], **{out: row[src] for out, src in values.items()}}
@@ -154,12 +152,22 @@ def waits(start: datetime, end: datetime, target_seconds: float) -> dict[str, An
 def first_line(start: datetime, end: datetime) -> dict[str, Any]:
     tickets = resolved_in(start, end)
     total = first_line_resolution(tickets)
-    figures: dict[str, Any] = {"resolved": total.resolved, "at_first_line": total.at_first_line, "rate": total.rate}
+    figures: dict[str, Any] = {
+        "resolved": total.resolved,
+        "at_first_line": total.at_first_line,
+        "rate": total.rate,
+    }
     for name, id_field, name_field in RESOLVED_BREAKDOWNS:
         grouped = first_line_resolution_by(tickets, id_field, name_field)
         figures[name] = _rows(
             (
-                {"id": key[0], "name": key[1], "resolved": v.resolved, "at_first_line": v.at_first_line, "rate": v.rate}
+                {
+                    "id": key[0],
+                    "name": key[1],
+                    "resolved": v.resolved,
+                    "at_first_line": v.at_first_line,
+                    "rate": v.rate,
+                }
                 for key, v in grouped.items()
             ),
             "id",
@@ -196,7 +204,10 @@ def within_deadline(start: datetime, end: datetime) -> dict[str, Any]:
         figures[name] = [
             {**row, "breached": row["with_clock"] - row["met"], "rate": _share(row["met"], row["with_clock"])}
             for row in _rows(
-                rows, f"ticket__{id_field}", f"ticket__{name_field}", {"with_clock": "with_clock", "met": "met"}
+                rows,
+                f"ticket__{id_field}",
+                f"ticket__{name_field}",
+                {"with_clock": "with_clock", "met": "met"},
             )
         ]
     return figures
@@ -245,7 +256,9 @@ def satisfaction(start: datetime, end: datetime) -> dict[str, Any]:
     return {"answers": 0, "mean_score": None, "available": False}
 
 
-def month_figures(month: Month, *, until: datetime | None = None, targets: dict[str, float] | None = None) -> dict[str, Any]:
+def month_figures(
+    month: Month, *, until: datetime | None = None, targets: dict[str, float] | None = None
+) -> dict[str, Any]:
     """Every KPI for the Oslo month, counting events before `until` (month to date) if given."""
     start, end = month.bounds()
     if until is not None and until < end:
@@ -284,5 +297,7 @@ def judged(figures: dict[str, Any], targets: dict[str, float]) -> list[dict[str,
         value = figure_at(figures, path)
         target = targets.get(key, default)
         met = None if value is None else (value <= target if comparison == "max" else value >= target)
-        result.append({"key": key, "path": path, "value": value, "target": target, "comparison": comparison, "met": met})
+        result.append(
+            {"key": key, "path": path, "value": value, "target": target, "comparison": comparison, "met": met}
+        )
     return result

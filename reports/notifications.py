@@ -46,6 +46,8 @@ def monthly_report_email(message: OutboxMessage) -> list[EmailMessage]:
             link = settings.SITE_URL.rstrip("/") + reverse("reports:dashboard") + f"?month={month}"
             lines += ["", _("The whole report: %(link)s") % {"link": link}]
             email = EmailMessage(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, sorted(addresses))
-            email.attach(f"service-desk-report-{month}.pdf", monthly_pdf(snapshot, history), "application/pdf")
+            email.attach(
+                f"service-desk-report-{month}.pdf", monthly_pdf(snapshot, history), "application/pdf"
+            )
         emails.append(email)
     return emails

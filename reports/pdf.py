@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +13,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
 
 from .models import MonthlySnapshot
 from .months import Month
@@ -32,8 +32,14 @@ def monthly_pdf(snapshot: MonthlySnapshot, history: dict[Month, MonthlySnapshot]
     month = Month.from_date(snapshot.month)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
-        title=_("Monthly service-desk report %(month)s") % {"month": month}, author=_("Service desk"),
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=_("Monthly service-desk report %(month)s") % {"month": month},
+        author=_("Service desk"),
     )
     computed = timezone.localtime(snapshot.computed_at).strftime("%Y-%m-%d %H:%M")
     scope = _("whole month") if snapshot.complete else _("month to date")
@@ -42,7 +48,12 @@ def monthly_pdf(snapshot: MonthlySnapshot, history: dict[Month, MonthlySnapshot]
         Paragraph(
             escape(
                 _("Computed %(when)s (%(scope)s), definitions version %(version)s, snapshot %(id)s.")
-                % {"when": computed, "scope": scope, "version": snapshot.definitions_version, "id": snapshot.pk}
+                % {
+                    "when": computed,
+                    "scope": scope,
+                    "version": snapshot.definitions_version,
+                    "id": snapshot.pk,
+                }
             ),
             styles["Normal"],
         ),

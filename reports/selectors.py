@@ -28,8 +28,10 @@ def require_reports(user: object) -> User:
 
 def snapshots_of(month: Month) -> QuerySet[MonthlySnapshot]:
     """Every snapshot of the month, newest first (the first one is the month's current report)."""
-    return MonthlySnapshot.objects.filter(month=month.first_day).select_related("requested_by").order_by(
-        "-computed_at", "-id"
+    return (
+        MonthlySnapshot.objects.filter(month=month.first_day)
+        .select_related("requested_by")
+        .order_by("-computed_at", "-id")
     )
 
 

@@ -56,7 +56,14 @@ def kpi_table(snapshot: MonthlySnapshot) -> Table:
         result = _("no data") if row["met"] is None else (_("met") if row["met"] else _("missed"))
         comparison = _("at most") if row["comparison"] == "max" else _("at least")
         target = kpi_value(row["key"], row["target"])
-        table.rows.append([str(KPI_LABELS[row["key"]]), kpi_value(row["key"], row["value"]), f"{comparison} {target:g}", result])
+        table.rows.append(
+            [
+                str(KPI_LABELS[row["key"]]),
+                kpi_value(row["key"], row["value"]),
+                f"{comparison} {target:g}",
+                result,
+            ]
+        )
     return table
 
 
@@ -68,13 +75,19 @@ def volume_table(snapshot: MonthlySnapshot) -> Table:
     rows: list[list[Cell]] = [
         [_("Inquiries"), inquiries["total"]],
         *[[_("Inquiries: %(kind)s") % {"kind": kind}, n] for kind, n in sorted(inquiries["by_kind"].items())],
-        *[[_("Inquiries by channel: %(channel)s") % {"channel": ch}, n] for ch, n in sorted(inquiries["by_channel"].items())],
+        *[
+            [_("Inquiries by channel: %(channel)s") % {"channel": ch}, n]
+            for ch, n in sorted(inquiries["by_channel"].items())
+        ],
         [_("Access orders"), f["access_orders"]["total"]],
         [_("Contacts offered"), waits["offered"]],
         [_("Contacts answered"), waits["answered"]],
         [_("Contacts abandoned"), waits["abandoned"]],
         [_("Abandon rate (%)"), percent(waits["abandon_rate"])],
-        [_("Mean time to abandon (s)"), None if waits["mean_time_to_abandon"] is None else round(waits["mean_time_to_abandon"], 1)],
+        [
+            _("Mean time to abandon (s)"),
+            None if waits["mean_time_to_abandon"] is None else round(waits["mean_time_to_abandon"], 1),
+        ],
         [_("Wait, 90th percentile (s)"), None if waits["p90_wait"] is None else round(waits["p90_wait"], 1)],
         [_("Resolved tickets"), f["first_line_resolution"]["resolved"]],
         [_("Resolved at first line"), f["first_line_resolution"]["at_first_line"]],
@@ -108,8 +121,15 @@ def breakdown_table(snapshot: MonthlySnapshot, by: str) -> Table:
     table = Table(
         by.removeprefix("by_"),
         str(titles[by]),
-        [str(first[by]), _("Inquiries"), _("Resolved"), _("First-line resolution (%)"), _("With clock"),
-         _("Breached"), _("Within deadline (%)")],
+        [
+            str(first[by]),
+            _("Inquiries"),
+            _("Resolved"),
+            _("First-line resolution (%)"),
+            _("With clock"),
+            _("Breached"),
+            _("Within deadline (%)"),
+        ],
     )
     rows: dict[Any, list[Cell]] = {}
 
@@ -129,24 +149,43 @@ def breakdown_table(snapshot: MonthlySnapshot, by: str) -> Table:
 
 
 def worst_groups_table(snapshot: MonthlySnapshot, limit: int = 5) -> Table:
-    table = Table("worst_groups", _("Groups with the most breached deadlines"),
-                  [_("Group"), _("Breached"), _("With clock"), _("Within deadline (%)")])
+    table = Table(
+        "worst_groups",
+        _("Groups with the most breached deadlines"),
+        [_("Group"), _("Breached"), _("With clock"), _("Within deadline (%)")],
+    )
     items = [i for i in snapshot.figures["within_deadline"]["by_group"] if i["breached"]]
     items.sort(key=lambda i: (-i["breached"], i["rate"] if i["rate"] is not None else 1, str(i["name"])))
-    table.rows = [[i["name"] or _("(none)"), i["breached"], i["with_clock"], percent(i["rate"])] for i in items[:limit]]
+    table.rows = [
+        [i["name"] or _("(none)"), i["breached"], i["with_clock"], percent(i["rate"])] for i in items[:limit]
+    ]
     return table
 
 
 def waits_by_hour_table(snapshot: MonthlySnapshot) -> Table:
-    table = Table("waits_by_hour", _("Waits by hour of day"),
-                  [_("Hour"), _("Offered"), _("Answered"), _("Abandoned"), _("Mean wait (s)"), _("90th percentile (s)")])
+    table = Table(
+        "waits_by_hour",
+        _("Waits by hour of day"),
+        [
+            _("Hour"),
+            _("Offered"),
+            _("Answered"),
+            _("Abandoned"),
+            _("Mean wait (s)"),
+            _("90th percentile (s)"),
+        ],
+    )
     for item in snapshot.figures["waits"]["by_hour"]:
-        table.rows.append([
-            f"{item['hour']:02d}",
-            item["offered"], item["answered"], item["abandoned"],
-            None if item["mean_wait"] is None else round(item["mean_wait"], 1),
-            None if item["p90_wait"] is None else round(item["p90_wait"], 1),
-        ])
+        table.rows.append(
+            [
+                f"{item['hour']:02d}",
+                item["offered"],
+                item["answered"],
+                item["abandoned"],
+                None if item["mean_wait"] is None else round(item["mean_wait"], 1),
+                None if item["p90_wait"] is None else round(item["p90_wait"], 1),
+            ]
+        )
     return table
 
 
@@ -154,34 +193,49 @@ def availability_table(snapshot: MonthlySnapshot) -> Table | None:
     availability = snapshot.figures.get("availability")
     if availability is None:
         return None
-    table = Table("availability", _("Availability of tier-1 services"),
-                  [_("Service"), _("Availability (%)"), _("Unplanned downtime (min)"), _("Planned downtime (min)")])
+    table = Table(
+        "availability",
+        _("Availability of tier-1 services"),
+        [_("Service"), _("Availability (%)"), _("Unplanned downtime (min)"), _("Planned downtime (min)")],
+    )
     for item in availability["services"]:
-        table.rows.append([
-            item["service_name"], percent(item["availability"], 3),
-            round(item["unplanned_seconds"] / 60, 1), round(item["planned_seconds"] / 60, 1),
-        ])
+        table.rows.append(
+            [
+                item["service_name"],
+                percent(item["availability"], 3),
+                round(item["unplanned_seconds"] / 60, 1),
+                round(item["planned_seconds"] / 60, 1),
+            ]
+        )
     return table
 
 
 def inquiries_by_month_table(month: Month, history: dict[Month, MonthlySnapshot]) -> Table:
     """The annual report's chart: inquiries per month of the month's year against the year before."""
-    table = Table("inquiries_by_month", _("Inquiries per month, this year against last year"),
-                  [_("Month"), str(month.year), str(month.year - 1)])
+    table = Table(
+        "inquiries_by_month",
+        _("Inquiries per month, this year against last year"),
+        [_("Month"), str(month.year), str(month.year - 1)],
+    )
     for number in range(1, 13):
         this, last = history.get(Month(month.year, number)), history.get(Month(month.year - 1, number))
-        table.rows.append([
-            f"{number:02d}",
-            this.figures["inquiries"]["total"] if this else None,
-            last.figures["inquiries"]["total"] if last else None,
-        ])
+        table.rows.append(
+            [
+                f"{number:02d}",
+                this.figures["inquiries"]["total"] if this else None,
+                last.figures["inquiries"]["total"] if last else None,
+            ]
+        )
     return table
 
 
 def trend_table(month: Month, history: dict[Month, MonthlySnapshot], months: int) -> Table:
     """Each KPI with a target, per month, for the `months` months up to `month`."""
-    table = Table(f"trend_{months}", _("Trend over %(months)s months") % {"months": months},
-                  [_("Month"), _("Inquiries"), *[str(KPI_LABELS[key]) for key, *_rest in kpis.TARGETS]])
+    table = Table(
+        f"trend_{months}",
+        _("Trend over %(months)s months") % {"months": months},
+        [_("Month"), _("Inquiries"), *[str(KPI_LABELS[key]) for key, *_rest in kpis.TARGETS]],
+    )
     for offset in range(months - 1, -1, -1):
         m = month.shift(-offset)
         snapshot = history.get(m)
@@ -189,8 +243,13 @@ def trend_table(month: Month, history: dict[Month, MonthlySnapshot], months: int
             table.rows.append([str(m), None, *[None for _t in kpis.TARGETS]])
             continue
         values = {row["key"]: row["value"] for row in kpis.judged(snapshot.figures, snapshot.targets)}
-        table.rows.append([str(m), snapshot.figures["inquiries"]["total"],
-                           *[kpi_value(key, values[key]) for key, *_rest in kpis.TARGETS]])
+        table.rows.append(
+            [
+                str(m),
+                snapshot.figures["inquiries"]["total"],
+                *[kpi_value(key, values[key]) for key, *_rest in kpis.TARGETS],
+            ]
+        )
     return table
 
 

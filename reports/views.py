@@ -58,7 +58,9 @@ def _iso(instant: datetime) -> str:
 
 
 def tickets_link(**filters: Any) -> str:
-    return reverse("console:ticket-list") + "?" + urlencode({k: v for k, v in filters.items() if v is not None})
+    return (
+        reverse("console:ticket-list") + "?" + urlencode({k: v for k, v in filters.items() if v is not None})
+    )
 
 
 def contacts_link(month: Month, **filters: Any) -> str:
@@ -66,7 +68,9 @@ def contacts_link(month: Month, **filters: Any) -> str:
     return reverse("reports:contacts") + "?" + urlencode(query)
 
 
-def _snapshot_for(month: Month, snapshots: list[MonthlySnapshot], wanted: str | None) -> MonthlySnapshot | None:
+def _snapshot_for(
+    month: Month, snapshots: list[MonthlySnapshot], wanted: str | None
+) -> MonthlySnapshot | None:
     if wanted is not None and not wanted.isdigit():
         raise ReportInputError(_("Choose a snapshot from the list."), field="snapshot")
     return next((s for s in snapshots if wanted is None or s.pk == int(wanted)), None)
@@ -83,7 +87,11 @@ def _kpi_rows(snapshot: MonthlySnapshot, month: Month) -> list[dict[str, Any]]:
         "failed_change_share": reverse("changes:list")
         + "?"
         + urlencode(
-            {"implemented_after": _iso(start), "implemented_before": _iso(end), "outcome": ["failed", "backed_out"]},
+            {
+                "implemented_after": _iso(start),
+                "implemented_before": _iso(end),
+                "outcome": ["failed", "backed_out"],
+            },
             doseq=True,
         ),
     }
@@ -112,7 +120,9 @@ def _today_panel(now: datetime) -> dict[str, Any]:
     open_tickets = Ticket.objects.filter(state__in=OPEN_STATES)
     by_priority = dict(open_tickets.values_list("priority").annotate(n=Count("id")).order_by("priority"))
     queued = Ticket.objects.filter(assignee__isnull=True, state__in=QUEUED_STATES).count()
-    waiting = Contact.objects.filter(state=ContactState.OFFERED).aggregate(n=Count("id"), oldest=Min("offered_at"))
+    waiting = Contact.objects.filter(state=ContactState.OFFERED).aggregate(
+        n=Count("id"), oldest=Min("offered_at")
+    )
     running = Clock.objects.filter(state=ClockState.RUNNING)
     soon = list(
         running.filter(due_at__gt=now, due_at__lte=now + ABOUT_TO_BREACH, breached_at__isnull=True)
@@ -134,7 +144,9 @@ def _today_panel(now: datetime) -> dict[str, Any]:
 
 def ongoing_outages(limit: int = 20) -> list[Outage]:
     """The outages going on now (the partial index on open outages), planned ones included."""
-    return list(Outage.objects.filter(ended_at__isnull=True).select_related("service").order_by("started_at")[:limit])
+    return list(
+        Outage.objects.filter(ended_at__isnull=True).select_related("service").order_by("started_at")[:limit]
+    )
 
 
 def _chart_data(month: Month, snapshot: MonthlySnapshot, tables: dict[str, Table]) -> dict[str, Any]:
@@ -144,20 +156,31 @@ def _chart_data(month: Month, snapshot: MonthlySnapshot, tables: dict[str, Table
     waits = tables["waits_by_hour"]
     availability = tables.get("availability")
     return {
-        "yoy": {"labels": [r[0] for r in yoy.rows], "series": [
-            {"label": yoy.columns[1], "data": [r[1] for r in yoy.rows]},
-            {"label": yoy.columns[2], "data": [r[2] for r in yoy.rows]},
-        ]},
+        "yoy": {
+            "labels": [r[0] for r in yoy.rows],
+            "series": [
+                {"label": yoy.columns[1], "data": [r[1] for r in yoy.rows]},
+                {"label": yoy.columns[2], "data": [r[2] for r in yoy.rows]},
+            ],
+        },
         "trend": {
             "labels": [r[0] for r in trend.rows],
-            "series": [{"label": trend.columns[i], "data": [r[i] for r in trend.rows]} for i in range(1, len(trend.columns))],
+            "series": [
+                {"label": trend.columns[i], "data": [r[i] for r in trend.rows]}
+                for i in range(1, len(trend.columns))
+            ],
             "targets": [None, *[kpi_value(k, snapshot.targets.get(k)) for k, *_r in kpis.TARGETS]],
         },
-        "waits": {"labels": [r[0] for r in waits.rows], "series": [
-            {"label": waits.columns[4], "data": [r[4] for r in waits.rows]},
-            {"label": waits.columns[1], "data": [r[1] for r in waits.rows]},
-        ]},
-        "availability": None if availability is None else {
+        "waits": {
+            "labels": [r[0] for r in waits.rows],
+            "series": [
+                {"label": waits.columns[4], "data": [r[4] for r in waits.rows]},
+                {"label": waits.columns[1], "data": [r[1] for r in waits.rows]},
+            ],
+        },
+        "availability": None
+        if availability is None
+        else {
             "labels": [r[0] for r in availability.rows],
             "series": [{"label": availability.columns[1], "data": [r[1] for r in availability.rows]}],
         },
@@ -228,7 +251,9 @@ def _worst_groups(snapshot: MonthlySnapshot) -> list[dict[str, Any]]:
             **i,
             "percent": percent(i["rate"]),
             "link": tickets_link(
-                resolved_after=_iso(start), resolved_before=_iso(end), resolution_sla="breached",
+                resolved_after=_iso(start),
+                resolved_before=_iso(end),
+                resolution_sla="breached",
                 resolved_by_group=i["id"],
             ),
         }
@@ -245,7 +270,9 @@ def recompute(request: HttpRequest) -> HttpResponse:
     except ReportInputError as error:
         return _bad_input(request, error)
     services.recompute_request(month=month, user=user)
-    messages.success(request, _("Recomputing %(month)s; the new snapshot appears in a moment.") % {"month": month})
+    messages.success(
+        request, _("Recomputing %(month)s; the new snapshot appears in a moment.") % {"month": month}
+    )
     return redirect(reverse("reports:dashboard") + f"?month={month}")
 
 
@@ -257,12 +284,16 @@ def subscription(request: HttpRequest) -> HttpResponse:
     services.subscription_set(user=user, subscribed=subscribed)
     messages.success(
         request,
-        _("You will get the monthly report by e-mail.") if subscribed else _("You will no longer get the monthly report by e-mail."),
+        _("You will get the monthly report by e-mail.")
+        if subscribed
+        else _("You will no longer get the monthly report by e-mail."),
     )
     return redirect(reverse("reports:dashboard"))
 
 
-def _snapshot_or_404(request: HttpRequest, month_text: str) -> tuple[Month, MonthlySnapshot, dict[Month, MonthlySnapshot]]:
+def _snapshot_or_404(
+    request: HttpRequest, month_text: str
+) -> tuple[Month, MonthlySnapshot, dict[Month, MonthlySnapshot]]:
     month = parse_month(month_text)
     snapshot = _snapshot_for(month, list(selectors.snapshots_of(month)), request.GET.get("snapshot"))
     if snapshot is None:
@@ -306,7 +337,17 @@ def export_pdf(request: HttpRequest, month: str) -> HttpResponseBase:
 
 # --- drill-down: contacts --------------------------------------------------------------------
 
-CONTACT_COLUMNS = ("contact id", "queue", "channel", "state", "offered", "answered", "abandoned", "wait (s)", "agent")
+CONTACT_COLUMNS = (
+    "contact id",
+    "queue",
+    "channel",
+    "state",
+    "offered",
+    "answered",
+    "abandoned",
+    "wait (s)",
+    "agent",
+)
 
 
 def _contacts(request: HttpRequest) -> tuple[Month, QuerySet[Contact], dict[str, str]]:
@@ -326,7 +367,9 @@ def _contacts(request: HttpRequest) -> tuple[Month, QuerySet[Contact], dict[str,
             raise ReportInputError(_("The hour must be 0 to 23."), field="hour")
         from django.db.models.functions import ExtractHour
 
-        contacts = contacts.annotate(local_hour=ExtractHour("offered_at", tzinfo=OSLO)).filter(local_hour=int(hour))
+        contacts = contacts.annotate(local_hour=ExtractHour("offered_at", tzinfo=OSLO)).filter(
+            local_hour=int(hour)
+        )
         shown["hour"] = hour
     queue = request.GET.get("queue")
     if queue:
@@ -347,8 +390,17 @@ def _contact_rows(contacts: QuerySet[Contact]) -> Iterator[list[exports.Value]]:
     for row in contacts.values_list(*CONTACT_FIELDS).iterator(chunk_size=5000):
         (external_id, queue, channel, state, offered, answered, abandoned, wait, first, last) = row
         agent = f"{first} {last}".strip() if first is not None else ""
-        yield [external_id, queue, str(channels.get(channel, channel)), str(states.get(state, state)),
-               offered, answered, abandoned, wait, agent]
+        yield [
+            external_id,
+            queue,
+            str(channels.get(channel, channel)),
+            str(states.get(state, state)),
+            offered,
+            answered,
+            abandoned,
+            wait,
+            agent,
+        ]
 
 
 @login_required
@@ -364,8 +416,13 @@ def contacts(request: HttpRequest) -> HttpResponse:
     return render_page(
         request,
         "reports/contacts.html",
-        {"month": month, "page_obj": page, "contacts": list(page.object_list), "query": urlencode(shown),
-         "queues": ContactQueue.objects.order_by("name")},
+        {
+            "month": month,
+            "page_obj": page,
+            "contacts": list(page.object_list),
+            "query": urlencode(shown),
+            "queues": ContactQueue.objects.order_by("name"),
+        },
     )
 
 
@@ -403,6 +460,3 @@ def outages(request: HttpRequest) -> HttpResponse:
     return render_page(
         request, "reports/outages.html", {"month": month, "page_obj": page, "outages": list(page.object_list)}
     )
-
-
-

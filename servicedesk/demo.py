@@ -57,7 +57,9 @@ CUSTOMER_CENTRE = "Customer centre"
 SPAN_DAYS = 425  # fourteen months of history: the monthly report's trends and year over year
 # Inquiries by month follow the annual report's curve (2019): fewer in the summer holiday (July),
 # at Easter and Christmas, more in January and after the summer.
-MONTH_WEIGHTS = {1: 1.1, 2: 1.0, 3: 1.05, 4: 0.9, 5: 0.95, 6: 0.95, 7: 0.7, 8: 1.1, 9: 1.1, 10: 1.05, 11: 1.05, 12: 0.85}
+MONTH_WEIGHTS = {
+    1: 1.1, 2: 1.0, 3: 1.05, 4: 0.9, 5: 0.95, 6: 0.95, 7: 0.7, 8: 1.1, 9: 1.1, 10: 1.05, 11: 1.05, 12: 0.85,
+}  # fmt: skip
 
 # Local time is used only here, to place events inside the department's working day.
 OSLO = ZoneInfo("Europe/Oslo")

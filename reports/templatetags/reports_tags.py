@@ -43,12 +43,20 @@ def report_table(table: Table, month: object, snapshot: MonthlySnapshot) -> Safe
         " ",
         '<a href="{}?snapshot={}">{}</a>',
         (
-            (reverse("reports:export", kwargs={"month": str(month), "table": table.key, "fmt": fmt}), snapshot.pk, label)
+            (
+                reverse("reports:export", kwargs={"month": str(month), "table": table.key, "fmt": fmt}),
+                snapshot.pk,
+                label,
+            )
             for fmt, label in (("csv", "CSV"), ("xlsx", "XLSX"))
         ),
     )
     return format_html(
         '<table class="report-table"><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>'
         '<p class="exports">{} {}</p>',
-        table.title, head, body, _("Download:"), links,
+        table.title,
+        head,
+        body,
+        _("Download:"),
+        links,
     )

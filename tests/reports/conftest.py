@@ -11,7 +11,17 @@ import pytest
 from catalogue.models import CatalogueRequest, RequestState
 from changes.models import Outcome
 from changes.models import State as ChangeState
-from incidents.models import Channel, Contact, ContactQueue, ContactState, EventAction, Kind, State, Ticket, TicketEvent
+from incidents.models import (
+    Channel,
+    Contact,
+    ContactQueue,
+    ContactState,
+    EventAction,
+    Kind,
+    State,
+    Ticket,
+    TicketEvent,
+)
 from servicedesk.models import AssignmentGroup, Category, GroupLevel, HealthTrust, Role, Service, User
 from sla.models import Calendar, Clock, ClockState, Metric, OutageCause
 from tests.catalogue.factories import CatalogueItemFactory
@@ -57,8 +67,14 @@ def resolution_clock(ticket: Ticket, *, met: bool) -> Clock:
     )
 
 
-def contact(queue: ContactQueue, name: str, offered: datetime, *, answered: float | None = None,
-            abandoned: float | None = None) -> Contact:
+def contact(
+    queue: ContactQueue,
+    name: str,
+    offered: datetime,
+    *,
+    answered: float | None = None,
+    abandoned: float | None = None,
+) -> Contact:
     return Contact.objects.create(
         external_id=name,
         queue=queue,
@@ -82,44 +98,109 @@ def march(db: None) -> Scene:
     in_stavanger = UserFactory(trust=stavanger)
     manager = UserFactory(username="boss", role=Role.MANAGER)
 
-    def ticket(name: str, created: datetime, caller: User, group: AssignmentGroup, **values: object) -> Ticket:
+    def ticket(
+        name: str, created: datetime, caller: User, group: AssignmentGroup, **values: object
+    ) -> Ticket:
         return TicketFactory(
-            title=name, created_at=created, caller=caller, assignment_group=group, updated_at=created, **values
+            title=name,
+            created_at=created,
+            caller=caller,
+            assignment_group=group,
+            updated_at=created,
+            **values,
         )
 
     tickets = {
         # Resolved at first line, resolution clock met.
-        "T1": ticket("T1", utc(2026, 3, 2, 8), in_bergen, centre, service=epr, channel=Channel.PHONE,
-                     state=State.CLOSED, resolved_at=utc(2026, 3, 2, 9), resolved_by_group=centre),
+        "T1": ticket(
+            "T1",
+            utc(2026, 3, 2, 8),
+            in_bergen,
+            centre,
+            service=epr,
+            channel=Channel.PHONE,
+            state=State.CLOSED,
+            resolved_at=utc(2026, 3, 2, 9),
+            resolved_by_group=centre,
+        ),
         # Escalated to second line, resolved there, clock breached.
-        "T2": ticket("T2", utc(2026, 3, 10, 10), in_stavanger, network, service=email, channel=Channel.EMAIL,
-                     state=State.RESOLVED, resolved_at=utc(2026, 3, 12, 10), resolved_by_group=network,
-                     reassignment_count=1),
+        "T2": ticket(
+            "T2",
+            utc(2026, 3, 10, 10),
+            in_stavanger,
+            network,
+            service=email,
+            channel=Channel.EMAIL,
+            state=State.RESOLVED,
+            resolved_at=utc(2026, 3, 12, 10),
+            resolved_by_group=network,
+            reassignment_count=1,
+        ),
         # 23:30 UTC on 31 March is 00:30 on 1 April in Oslo (CEST): an April ticket.
         "T3": ticket("T3", utc(2026, 3, 31, 22, 30), in_bergen, centre, channel=Channel.PHONE),
         # 23:30 UTC on 28 February is 00:30 on 1 March in Oslo (CET): a March ticket. An access
         # order, resolved at first line but reopened within 7 days: not first-line resolution.
-        "T4": ticket("T4", utc(2026, 2, 28, 23, 30), in_bergen, centre, kind=Kind.REQUEST,
-                     channel=Channel.PORTAL, state=State.CLOSED, resolved_at=utc(2026, 3, 5, 9),
-                     resolved_by_group=centre, reopen_count=1),
+        "T4": ticket(
+            "T4",
+            utc(2026, 2, 28, 23, 30),
+            in_bergen,
+            centre,
+            kind=Kind.REQUEST,
+            channel=Channel.PORTAL,
+            state=State.CLOSED,
+            resolved_at=utc(2026, 3, 5, 9),
+            resolved_by_group=centre,
+            reopen_count=1,
+        ),
         # Still open.
         # Still open; P1 on a tier-1 service: a serious incident (week of Monday 9 March).
-        "T5": ticket("T5", utc(2026, 3, 15, 9), in_bergen, centre, service=epr, channel=Channel.PHONE,
-                     state=State.IN_PROGRESS, priority=1, impact=1, urgency=1),
+        "T5": ticket(
+            "T5",
+            utc(2026, 3, 15, 9),
+            in_bergen,
+            centre,
+            service=epr,
+            channel=Channel.PHONE,
+            state=State.IN_PROGRESS,
+            priority=1,
+            impact=1,
+            urgency=1,
+        ),
         # Resolved at first line after the DST change (still March), with no resolution clock.
-        "T6": ticket("T6", utc(2026, 3, 20, 9), in_stavanger, centre, channel=Channel.PHONE,
-                     state=State.CLOSED, resolved_at=utc(2026, 3, 29, 1, 30), resolved_by_group=centre),
+        "T6": ticket(
+            "T6",
+            utc(2026, 3, 20, 9),
+            in_stavanger,
+            centre,
+            channel=Channel.PHONE,
+            state=State.CLOSED,
+            resolved_at=utc(2026, 3, 29, 1, 30),
+            resolved_by_group=centre,
+        ),
         # Created in February, resolved 22:15 UTC on 31 March = 00:15 on 1 April Oslo: April.
-        "T7": ticket("T7", utc(2026, 2, 10, 9), in_stavanger, centre, channel=Channel.PHONE,
-                     state=State.CLOSED, resolved_at=utc(2026, 3, 31, 22, 15), resolved_by_group=centre),
+        "T7": ticket(
+            "T7",
+            utc(2026, 2, 10, 9),
+            in_stavanger,
+            centre,
+            channel=Channel.PHONE,
+            state=State.CLOSED,
+            resolved_at=utc(2026, 3, 31, 22, 15),
+            resolved_by_group=centre,
+        ),
     }
     resolution_clock(tickets["T1"], met=True)
     resolution_clock(tickets["T2"], met=False)
     resolution_clock(tickets["T4"], met=True)
     resolution_clock(tickets["T7"], met=False)
     TicketEvent.objects.create(
-        ticket=tickets["T4"], action=EventAction.REOPENED, field="state", old_value=State.RESOLVED,
-        new_value=State.IN_PROGRESS, details={"seconds_since_resolved": 3600}, created_at=utc(2026, 3, 3, 10),
+        ticket=tickets["T4"],
+        action=EventAction.REOPENED,
+        field="state",
+        old_value=State.RESOLVED,
+        new_value=State.IN_PROGRESS,
+        details={"seconds_since_resolved": 3600},
+        created_at=utc(2026, 3, 3, 10),
     )
     access = Category.objects.create(name="Access")
     new_access = Category.objects.create(name="New access", parent=access)
@@ -139,16 +220,25 @@ def march(db: None) -> Scene:
         ("CH2", utc(2026, 3, 30, 20), Outcome.FAILED),
         ("CH3", utc(2026, 3, 31, 22, 30), Outcome.BACKED_OUT),  # 1 April in Oslo
     ]:
-        ChangeFactory(title=name, state=ChangeState.CLOSED, outcome=outcome, actual_start=end - timedelta(hours=1),
-                      actual_end=end)
+        ChangeFactory(
+            title=name,
+            state=ChangeState.CLOSED,
+            outcome=outcome,
+            actual_start=end - timedelta(hours=1),
+            actual_end=end,
+        )
     ReleaseFactory(name="R1", planned_date=date(2026, 3, 10), deployed_date=date(2026, 3, 9))
     ReleaseFactory(name="R2", planned_date=date(2026, 3, 10), deployed_date=date(2026, 3, 20))
     ReleaseFactory(name="R3", planned_date=date(2026, 4, 1), deployed_date=date(2026, 4, 1))
     # EPR down 10:00-10:30 (major incident) and 10:15-10:45 (monitoring): 45 min merged; a
     # planned 2 h window; an unplanned outage starting in February counts from 1 March 00:00 Oslo.
     OutageFactory(service=epr, started_at=utc(2026, 3, 10, 10), ended_at=utc(2026, 3, 10, 10, 30))
-    OutageFactory(service=epr, started_at=utc(2026, 3, 10, 10, 15), ended_at=utc(2026, 3, 10, 10, 45),
-                  cause=OutageCause.MONITORING)
+    OutageFactory(
+        service=epr,
+        started_at=utc(2026, 3, 10, 10, 15),
+        ended_at=utc(2026, 3, 10, 10, 45),
+        cause=OutageCause.MONITORING,
+    )
     OutageFactory(service=epr, started_at=utc(2026, 3, 20, 18), ended_at=utc(2026, 3, 20, 20), planned=True)
     OutageFactory(service=epr, started_at=utc(2026, 2, 28, 22, 50), ended_at=utc(2026, 2, 28, 23, 5))
     return Scene(centre, network, bergen, stavanger, epr, email, tickets, manager)

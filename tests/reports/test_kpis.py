@@ -37,10 +37,20 @@ def test_inquiries_count_tickets_created_in_the_oslo_month(figures):
     assert inquiries["by_kind"] == {"incident": 4, "request": 1}
     assert inquiries["by_channel"] == {"phone": 3, "email": 1, "portal": 1}
     # Bergen: T1, T4, T5; Stavanger: T2, T6.
-    assert [(r["name"], r["count"]) for r in inquiries["by_trust"]] == [("Helse Bergen", 3), ("Helse Stavanger", 2)]
+    assert [(r["name"], r["count"]) for r in inquiries["by_trust"]] == [
+        ("Helse Bergen", 3),
+        ("Helse Stavanger", 2),
+    ]
     # Services: EPR T1, T5; E-mail T2; none T4, T6 (the empty group last).
-    assert [(r["name"], r["count"]) for r in inquiries["by_service"]] == [("E-mail", 1), ("EPR", 2), (None, 2)]
-    assert [(r["name"], r["count"]) for r in inquiries["by_group"]] == [("Customer centre", 4), ("Network", 1)]
+    assert [(r["name"], r["count"]) for r in inquiries["by_service"]] == [
+        ("E-mail", 1),
+        ("EPR", 2),
+        (None, 2),
+    ]
+    assert [(r["name"], r["count"]) for r in inquiries["by_group"]] == [
+        ("Customer centre", 4),
+        ("Network", 1),
+    ]
 
 
 def test_access_orders_are_requests_whose_catalogue_item_is_in_the_access_category(figures):

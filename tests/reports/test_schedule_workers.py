@@ -66,7 +66,11 @@ def _start(running: list[subprocess.Popen[bytes]], tmp_path: Path, name: str, *a
     running.append(
         subprocess.Popen(  # noqa: S603 (fixed arguments)
             [str(ROOT / ".venv/bin/celery"), "-A", "servicedesk", *args],
-            cwd=ROOT, env=_env(tmp_path), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=_env(tmp_path),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     )
 
@@ -91,11 +95,15 @@ def test_beat_and_a_worker_compute_last_months_snapshot_once_and_email_it(celery
     _start(celery_processes, tmp_path, "beat", "beat", "--schedule", str(tmp_path / "beat-schedule"))
 
     def logs() -> str:
-        return "".join((tmp_path / f"{n}.log").read_text(errors="replace")[-3000:] for n in ("worker", "beat"))
+        return "".join(
+            (tmp_path / f"{n}.log").read_text(errors="replace")[-3000:] for n in ("worker", "beat")
+        )
 
     scheduled = MonthlySnapshot.objects.filter(trigger=Trigger.SCHEDULE)
     assert _wait(scheduled.exists, 90), logs()
-    assert _wait(lambda: OutboxMessage.objects.filter(kind="reports.monthly", sent_at__isnull=False).exists(), 60), logs()
+    assert _wait(
+        lambda: OutboxMessage.objects.filter(kind="reports.monthly", sent_at__isnull=False).exists(), 60
+    ), logs()
     # beat keeps firing every second: still one scheduled snapshot and one e-mail
     time.sleep(3)
     (snapshot,) = scheduled

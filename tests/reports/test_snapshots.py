@@ -42,9 +42,12 @@ def test_a_snapshot_keeps_the_targets_in_force_when_it_was_computed(march):
     KpiTarget.objects.filter(key="first_line_resolution").update(value=0.4)
 
     assert MonthlySnapshot.objects.get(pk=snapshot.pk).targets["first_line_resolution"] == 0.65
-    assert services.snapshot_create(month=MARCH, trigger=Trigger.MANAGER, now=APRIL_2).targets[
-        "first_line_resolution"
-    ] == 0.4
+    assert (
+        services.snapshot_create(month=MARCH, trigger=Trigger.MANAGER, now=APRIL_2).targets[
+            "first_line_resolution"
+        ]
+        == 0.4
+    )
 
 
 def test_a_stored_snapshot_cannot_be_rewritten(march):

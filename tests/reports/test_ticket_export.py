@@ -22,8 +22,12 @@ def _rows(response) -> list[list[str]]:
 
 
 def _clock(ticket, metric, **values):
-    defaults = {"calendar": Calendar.objects.get(name="24/7"), "target_seconds": 3600,
-                "started_at": ticket.created_at, "state": ClockState.STOPPED}
+    defaults = {
+        "calendar": Calendar.objects.get(name="24/7"),
+        "target_seconds": 3600,
+        "started_at": ticket.created_at,
+        "state": ClockState.STOPPED,
+    }
     return Clock.objects.create(ticket=ticket, metric=metric, **{**defaults, **values})
 
 
@@ -32,7 +36,9 @@ def test_the_export_has_response_and_resolution_due_and_met_or_breached(client, 
     ticket = TicketFactory(assignment_group=first_line_group, created_at=now - timedelta(hours=2))
     _clock(ticket, Metric.RESPONSE, met=True, stopped_at=now)
     due = now + timedelta(hours=1)
-    _clock(ticket, Metric.RESOLUTION, state=ClockState.RUNNING, running_since=now, due_at=due, next_check_at=due)
+    _clock(
+        ticket, Metric.RESOLUTION, state=ClockState.RUNNING, running_since=now, due_at=due, next_check_at=due
+    )
     other = TicketFactory(assignment_group=first_line_group, created_at=now - timedelta(hours=3))
     _clock(other, Metric.RESOLUTION, met=False, stopped_at=now)
     client.force_login(agent)
@@ -41,7 +47,12 @@ def test_the_export_has_response_and_resolution_due_and_met_or_breached(client, 
 
     assert header[-4:] == ["Response due", "Response SLA", "Resolution due", "Resolution SLA"]
     by_number = {row[0]: row[-4:] for row in rows}
-    assert by_number[ticket.number] == ["", "met", timezone.localtime(due).strftime("%Y-%m-%d %H:%M"), "running"]
+    assert by_number[ticket.number] == [
+        "",
+        "met",
+        timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+        "running",
+    ]
     assert by_number[other.number] == ["", "", "", "breached"]
 
 

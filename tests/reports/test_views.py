@@ -26,7 +26,9 @@ MARCH = Month(2026, 3)
 
 @pytest.fixture
 def snapshot(march):
-    return services.snapshot_create(month=MARCH, trigger=Trigger.MANAGER, now=datetime(2026, 4, 2, tzinfo=UTC))
+    return services.snapshot_create(
+        month=MARCH, trigger=Trigger.MANAGER, now=datetime(2026, 4, 2, tzinfo=UTC)
+    )
 
 
 @pytest.fixture
@@ -48,9 +50,13 @@ def test_nobody_but_managers_and_admins_sees_a_report_or_its_export(client, api_
     counts = (MonthlySnapshot.objects.count(), MonthlyReportSubscription.objects.count())
 
     pages = [
-        "/console/reports/", "/console/reports/?month=2026-03", "/console/reports/contacts/?month=2026-03",
-        "/console/reports/outages/?month=2026-03", "/console/reports/2026-03/kpis.csv",
-        "/console/reports/2026-03/all.xlsx", "/console/reports/2026-03/report.pdf",
+        "/console/reports/",
+        "/console/reports/?month=2026-03",
+        "/console/reports/contacts/?month=2026-03",
+        "/console/reports/outages/?month=2026-03",
+        "/console/reports/2026-03/kpis.csv",
+        "/console/reports/2026-03/all.xlsx",
+        "/console/reports/2026-03/report.pdf",
         "/console/reports/contacts.csv?month=2026-03",
     ]
     for page in pages:
@@ -88,8 +94,12 @@ def test_a_month_after_the_current_one_is_refused(api_for, march):
     assert "not begun" in response.json()["detail"]
 
 
-def test_the_api_returns_the_newest_snapshot_with_each_kpi_judged_and_lists_the_others(api_for, march, snapshot):
-    newer = services.snapshot_create(month=MARCH, trigger=Trigger.MANAGER, now=datetime(2026, 4, 3, tzinfo=UTC))
+def test_the_api_returns_the_newest_snapshot_with_each_kpi_judged_and_lists_the_others(
+    api_for, march, snapshot
+):
+    newer = services.snapshot_create(
+        month=MARCH, trigger=Trigger.MANAGER, now=datetime(2026, 4, 3, tzinfo=UTC)
+    )
 
     body = api_for(march.manager).get("/api/reports/monthly/2026-03/").json()
 
@@ -108,7 +118,9 @@ def test_a_month_without_a_snapshot_is_404_in_the_api(api_for, march):
     assert api_for(march.manager).get("/api/reports/monthly/2026-02/").status_code == 404
 
 
-def test_a_manager_recomputes_a_month_into_a_new_snapshot(api_for, march, snapshot, django_capture_on_commit_callbacks, settings):
+def test_a_manager_recomputes_a_month_into_a_new_snapshot(
+    api_for, march, snapshot, django_capture_on_commit_callbacks, settings
+):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from servicedesk.celery import app
 
@@ -130,7 +142,9 @@ def test_the_dashboard_shows_each_kpi_against_its_target_in_words_not_colour_alo
     page = manager_client.get("/console/reports/", {"month": "2026-03"}).content.decode()
 
     assert "✓ Met" in page and "✗ Missed" in page
-    assert 'id="report-chart-data"' in page and "<script>" not in page.replace('<script id="report-chart-data" type="application/json">', "")
+    assert 'id="report-chart-data"' in page and "<script>" not in page.replace(
+        '<script id="report-chart-data" type="application/json">', ""
+    )
     assert "vendor/chartjs/chart.umd.min.js" in page
     # drill-downs: the ticket list with the same filter, the contacts, the outages
     assert "first_line=true" in page and "resolution_sla=breached" in page
@@ -146,19 +160,24 @@ def test_the_dashboard_runs_a_constant_number_of_queries(manager_client, march, 
 
     before = queries()
     for month in range(4, 12):  # more months of history, more snapshots, more groups' figures
-        services.snapshot_create(month=Month(2026, month), trigger=Trigger.DEMO, now=datetime(2026, 12, 1, 12, tzinfo=UTC))
+        services.snapshot_create(
+            month=Month(2026, month), trigger=Trigger.DEMO, now=datetime(2026, 12, 1, 12, tzinfo=UTC)
+        )
     services.snapshot_create(month=MARCH, trigger=Trigger.MANAGER, now=datetime(2026, 4, 5, tzinfo=UTC))
     assert queries() == before
 
 
 def test_drill_down_pages_and_exports_run_a_constant_number_of_queries(manager_client, march, snapshot):
-    from tests.reports.conftest import contact, utc
     from incidents.models import ContactQueue
+    from tests.reports.conftest import contact, utc
 
     urls = [
-        "/console/reports/contacts/?month=2026-03", "/console/reports/outages/?month=2026-03",
-        "/console/reports/contacts.csv?month=2026-03", "/console/reports/contacts.xlsx?month=2026-03",
-        "/console/reports/2026-03/all.xlsx", "/console/reports/2026-03/group.csv",
+        "/console/reports/contacts/?month=2026-03",
+        "/console/reports/outages/?month=2026-03",
+        "/console/reports/contacts.csv?month=2026-03",
+        "/console/reports/contacts.xlsx?month=2026-03",
+        "/console/reports/2026-03/all.xlsx",
+        "/console/reports/2026-03/group.csv",
         "/console/reports/2026-03/report.pdf",
     ]
 
@@ -199,7 +218,9 @@ def test_the_pdf_holds_the_figures(manager_client, snapshot):
     assert "99.888" in text  # EPR availability
 
 
-def test_csv_exports_never_start_a_cell_with_a_formula_in_either_separator_convention(manager_client, march, snapshot):
+def test_csv_exports_never_start_a_cell_with_a_formula_in_either_separator_convention(
+    manager_client, march, snapshot
+):
     from reports.exports import safe_cell
 
     for evil in ["=1+1", "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "a,=1", "a;=1", "a; @x"]:
@@ -209,7 +230,7 @@ def test_csv_exports_never_start_a_cell_with_a_formula_in_either_separator_conve
                 assert not part.strip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), (evil, part)
     assert safe_cell(-5) == -5  # numbers stay numbers
 
-    march.centre.name = "=HYPERLINK(\"http://evil\";\"x\")"
+    march.centre.name = '=HYPERLINK("http://evil";"x")'
     march.centre.save()
     services.snapshot_create(month=MARCH, trigger=Trigger.MANAGER, now=datetime(2026, 4, 3, tzinfo=UTC))
     raw = _content(manager_client.get("/console/reports/2026-03/group.csv")).decode("utf-8-sig")

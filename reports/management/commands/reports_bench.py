@@ -17,7 +17,7 @@ import resource
 import statistics
 import time
 import tracemalloc
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
@@ -54,7 +54,9 @@ class Command(BaseCommand):
         except Rollback:
             self.stdout.write("(benchmark rows rolled back)")
 
-    def _bench(self, *, tickets: int, contacts: int, callers: int, requests: int, export_rows: int, **_: Any) -> None:
+    def _bench(
+        self, *, tickets: int, contacts: int, callers: int, requests: int, export_rows: int, **_: Any
+    ) -> None:
         now = timezone.now()
         last = current_month(now)
         first = last.shift(-11)
@@ -77,7 +79,8 @@ class Command(BaseCommand):
             try:
                 return execute(sql, params, many, context)
             finally:
-                timings.append((time.perf_counter() - start, connection.ops.compose_sql(sql, params) if params else sql))
+                text = cast(Any, connection.ops).compose_sql(sql, params) if params else sql
+                timings.append((time.perf_counter() - start, text))
 
         with connection.execute_wrapper(timed):
             started = time.perf_counter()
@@ -86,7 +89,8 @@ class Command(BaseCommand):
         assert snapshot is not None  # noqa: S101 -- no run key: always written
         inquiries = snapshot.figures["inquiries"]["total"]
         self.stdout.write(
-            f"monthly snapshot {month}: {inquiries:,} inquiries, {len(timings)} queries in {seconds:.3f} s (target ≤ 5 s)"
+            f"monthly snapshot {month}: {inquiries:,} inquiries, {len(timings)} queries "
+            f"in {seconds:.3f} s (target ≤ 5 s)"
         )
         slowest, sql = max(t for t in timings if t[1].lstrip().upper().startswith("SELECT"))
         with connection.cursor() as cursor:
@@ -114,7 +118,7 @@ class Command(BaseCommand):
         with connection.execute_wrapper(count):
             assert client.get(url).status_code == 200  # noqa: S101 -- warm-up, and the query count
         durations = []
-        for _ in range(requests):
+        for _request in range(requests):
             started = time.perf_counter()
             response = client.get(url)
             durations.append((time.perf_counter() - started) * 1000)
@@ -122,13 +126,15 @@ class Command(BaseCommand):
         durations.sort()
         p95 = durations[min(len(durations) - 1, round(0.95 * (len(durations) - 1)))]
         self.stdout.write(
-            f"dashboard: {requests} requests, {len(counted)} queries each, p50 {statistics.median(durations):.0f} ms, "
+            f"dashboard: {requests} requests, {len(counted)} queries each, "
+            f"p50 {statistics.median(durations):.0f} ms, "
             f"p95 {p95:.0f} ms (target p95 ≤ 300 ms)"
         )
 
         export_month = Month(2001, 1)  # a month of its own, so that the export has exactly these rows
         benchmarks.insert_contacts(export_rows, export_month, 1, ref["queue"][0], now, prefix="export")
         benchmarks.analyze()
+        untraced = 0.0
         for fmt in ("csv", "xlsx"):
             # Time first (tracemalloc slows Python down), then the peak of Python allocations.
             for traced in (False, True):
@@ -137,7 +143,7 @@ class Command(BaseCommand):
                 rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                 started = time.perf_counter()
                 response = client.get(f"/console/reports/contacts.{fmt}?month={export_month}")
-                size = sum(len(chunk) for chunk in response.streaming_content)
+                size = sum(len(chunk) for chunk in cast(Any, response).streaming_content)
                 seconds = time.perf_counter() - started
                 rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
                 if traced:
