@@ -18,7 +18,6 @@ from .models import (
     Change,
     ChangeEvent,
     FreezeWindow,
-    PlannedOutage,
     Release,
     RiskQuestion,
     StandardChangeTemplate,
@@ -121,11 +120,3 @@ class ChangeAdmin(ViewOnlyAdmin):
     search_fields = ["title"]
     date_hierarchy = "created_at"
     inlines = [ApprovalInline, ChangeEventInline]
-
-
-@admin.register(PlannedOutage)
-class PlannedOutageAdmin(ViewOnlyAdmin):
-    list_display = ["service", "start", "end", "change"]
-    list_filter = ["service"]
-    list_select_related = ["service", "change"]
-    date_hierarchy = "start"

@@ -11,21 +11,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from incidents.forms import BLANK, ConsoleForm, DomainErrorMixin
+from incidents.forms import BLANK, ConsoleForm, DomainErrorMixin, LocalDateTimeInput
 from incidents.models import LEVEL_CHOICES, Kind, Ticket, parse_number
 from servicedesk.models import AGENT_ROLES, AssignmentGroup, Service, User
 
 from .models import ChangeType, Outcome, Release, RiskQuestion, StandardChangeTemplate
 from .services import CONTENT_FIELDS
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    """The browser's date-and-time picker; the value is Oslo wall-clock time (the active zone)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
 
 
 class TicketNumbersField(forms.CharField):

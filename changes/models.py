@@ -424,33 +424,6 @@ class Approval(models.Model):
         return f"{self.approver}: {self.get_decision_display()}"
 
 
-class PlannedOutage(models.Model):
-    """Planned downtime of a service while a scheduled change runs (for the availability report).
-
-    Written when a change is scheduled, replaced when it is rescheduled, removed when cancelled.
-    """
-
-    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="planned_outages")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="planned_outages")
-    start = models.DateTimeField(_("start"))
-    end = models.DateTimeField(_("end"))
-
-    class Meta:
-        ordering = ["start", "id"]
-        indexes = [models.Index(fields=["service", "start"], name="planned_outage_service_idx")]
-        constraints = [
-            models.UniqueConstraint(fields=["change", "service"], name="planned_outage_one_per_service"),
-            models.CheckConstraint(
-                condition=models.Q(end__gt=models.F("start")), name="planned_outage_ends_after_start"
-            ),
-        ]
-        verbose_name = _("planned outage")
-        verbose_name_plural = _("planned outages")
-
-    def __str__(self) -> str:
-        return f"{self.service}: {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
-
-
 class EventAction(models.TextChoices):
     CREATED = "created", _("Created")
     UPDATED = "updated", _("Updated")

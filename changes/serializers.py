@@ -14,6 +14,7 @@ from rest_framework import serializers
 from incidents.models import LEVEL_CHOICES, Kind, Ticket
 from incidents.serializers import NamedRef, PersonRef
 from servicedesk.models import AGENT_ROLES, AssignmentGroup, Service, User
+from sla.models import Outage
 
 from . import selectors
 from .models import (
@@ -149,6 +150,15 @@ class ConflictOutput(serializers.Serializer[Any]):
     services = NamedRef(many=True, read_only=True, help_text="The services both changes affect")
 
 
+class PlannedOutageOutput(serializers.ModelSerializer[Outage]):
+    service = NamedRef(read_only=True)
+
+    class Meta:
+        model = Outage
+        fields = ["id", "service", "started_at", "ended_at"]
+        read_only_fields = fields
+
+
 class ChangeDetailOutput(ChangeOutput):
     template = NamedRef(read_only=True, allow_null=True)
     approval_board = NamedRef(read_only=True, allow_null=True)
@@ -158,6 +168,9 @@ class ChangeDetailOutput(ChangeOutput):
     caused_incidents = TicketRef(many=True, read_only=True)
     conflicts = serializers.SerializerMethodField(
         help_text="Warnings: scheduled changes overlapping this one's window on a shared service"
+    )
+    outages = serializers.SerializerMethodField(
+        help_text="The planned outage of each service while the change runs (see /api/outages/)"
     )
 
     class Meta(ChangeOutput.Meta):
@@ -178,8 +191,15 @@ class ChangeDetailOutput(ChangeOutput):
             "fixes",
             "caused_incidents",
             "conflicts",
+            "outages",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PlannedOutageOutput(many=True))
+    def get_outages(self, change: Change) -> Any:
+        return PlannedOutageOutput(
+            change.outages.select_related("service").order_by("started_at", "id"), many=True
+        ).data
 
     @extend_schema_field(ConflictOutput(many=True))
     def get_conflicts(self, change: Change) -> Any:

@@ -25,6 +25,7 @@ from incidents.transitions import history_value
 from servicedesk import outbox
 from servicedesk.errors import DomainError, IllegalTransition, NotAllowed
 from servicedesk.models import Role, User
+from sla import outages
 
 from . import selectors
 from .models import (
@@ -38,7 +39,6 @@ from .models import (
     Decision,
     EventAction,
     Outcome,
-    PlannedOutage,
     RiskAnswer,
     RiskQuestion,
     StandardChangeTemplate,
@@ -502,10 +502,8 @@ def change_schedule(*, change: Change, actor: User, planned_start: datetime, pla
         values = {"state": State.SCHEDULED, "planned_start": planned_start, "planned_end": planned_end}
         details = {"freeze_windows": [window.name for window in frozen]} if frozen else {}
         _record(change, actor, EventAction.SCHEDULED, values, details=details)
-        PlannedOutage.objects.filter(change=change).delete()
-        PlannedOutage.objects.bulk_create(
-            PlannedOutage(change=change, service=service, start=planned_start, end=planned_end)
-            for service in services
+        outages.change_outages_plan(
+            change=change, actor=actor, services=services, start=planned_start, end=planned_end
         )
     return change
 
@@ -583,5 +581,5 @@ def change_cancel(*, change: Change, actor: User, reason: str) -> Change:
             raise NotAllowed(_("Only change managers may cancel this change."))
         _ensure_transition(change, State.CANCELLED)
         _record(change, actor, EventAction.CANCELLED, {"state": State.CANCELLED}, details={"reason": reason})
-        PlannedOutage.objects.filter(change=change).delete()
+        outages.change_outages_remove(change=change)
     return change

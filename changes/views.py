@@ -291,6 +291,7 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "approvals": approvals,
             "approved_count": sum(1 for a in approvals if a.decision == "approved"),
             "conflicts": selectors.change_conflicts(change),
+            "outages": list(change.outages.select_related("service").order_by("started_at", "id")),
             "timeline": build_timeline(selectors.events_for(change)),
             "actions": actions,
             "assess_form": AssessForm(auto_id="assess_%s", questions=questions, initial=assess_initial),

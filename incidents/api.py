@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import F, OrderBy, QuerySet, prefetch_related_objects
-from django.http import FileResponse
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -23,7 +24,7 @@ from sla import selectors as sla_selectors
 from . import selectors, services
 from .downloads import attachment_response
 from .filters import TicketFilter
-from .models import Ticket
+from .models import PostIncidentReview, Ticket
 from .serializers import (
     AssignInput,
     AttachmentInput,
@@ -31,13 +32,18 @@ from .serializers import (
     ClockReportOutput,
     CommentInput,
     CommentOutput,
+    DeclareMajorInput,
     EmptyInput,
+    EndMajorInput,
     EndUserTicketCreateInput,
     EscalateInput,
     EventOutput,
+    LinkInput,
     PendInput,
     ReopenInput,
     ResolveInput,
+    ReviewInput,
+    ReviewOutput,
     TicketCreateInput,
     TicketOutput,
     TicketUpdateInput,
@@ -183,6 +189,50 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def close(self, request: Request, pk: str) -> Response:
         ticket = services.ticket_close(ticket=self.get_object(), actor=request_user(request))
         return self._out(ticket)
+
+    # --- major incidents ---
+
+    @extend_schema(request=DeclareMajorInput, responses={200: TicketOutput})
+    @action(detail=True, methods=["post"], url_path="declare-major", url_name="declare-major")
+    def declare_major(self, request: Request, pk: str) -> Response:
+        """Declare a major incident (managers): the affected services' outages start."""
+        data = validated(DeclareMajorInput, request)
+        ticket = services.ticket_declare_major(ticket=self.get_object(), actor=request_user(request), **data)
+        return self._out(ticket)
+
+    @extend_schema(request=EndMajorInput, responses={200: TicketOutput})
+    @action(detail=True, methods=["post"], url_path="end-major", url_name="end-major")
+    def end_major(self, request: Request, pk: str) -> Response:
+        """End a major incident (managers): service restored, its outages end."""
+        data = validated(EndMajorInput, request)
+        ticket = services.ticket_end_major(ticket=self.get_object(), actor=request_user(request), **data)
+        return self._out(ticket)
+
+    @extend_schema(request=LinkInput, responses={200: TicketOutput})
+    @action(detail=True, methods=["post"])
+    def link(self, request: Request, pk: str) -> Response:
+        """Link a related ticket to this major incident; returns the related ticket."""
+        data = validated(LinkInput, request)
+        user = request_user(request)
+        major = self.get_object()
+        related = selectors.ticket_get_for_user(user, data["ticket"])
+        related = services.ticket_link_major(ticket=major, actor=user, related=related)
+        return self._out(related)
+
+    @extend_schema(methods=["get"], responses={200: ReviewOutput})
+    @extend_schema(methods=["post"], request=ReviewInput, responses={200: ReviewOutput})
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def review(self, request: Request, pk: str) -> Response:
+        """The post-incident review of a major incident (written by managers; 404 until then)."""
+        user = request_user(request)
+        ticket = self.get_object()
+        if request.method == "POST":
+            data = validated(ReviewInput, request)
+            review = services.ticket_review_major(ticket=ticket, actor=user, **data)
+            return Response(ReviewOutput(review).data)
+        if not user.is_agent:
+            raise Http404
+        return Response(ReviewOutput(get_object_or_404(PostIncidentReview, ticket=ticket)).data)
 
     # --- conversation, files, history ---
 

@@ -11,9 +11,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.errors import DomainError
-from servicedesk.models import AssignmentGroup, Category, Service, User
+from servicedesk.models import AGENT_ROLES, AssignmentGroup, Category, Service, User
 
-from .models import LEVEL_CHOICES, Channel, Kind, PendingReason, ResolutionCode
+from .models import LEVEL_CHOICES, Channel, Kind, PendingReason, ResolutionCode, parse_number
 
 # The empty option of a select, as Django's own model choice fields show it.
 BLANK = ("", BLANK_CHOICE_LABEL)
@@ -25,6 +25,15 @@ class ConsoleForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker; the value is Oslo wall-clock time (the active zone)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
 
 
 class DomainErrorMixin:
@@ -224,3 +233,62 @@ class EscalateForm(ConsoleForm):
 
 class EmptyForm(ConsoleForm):
     pass
+
+
+# --- major incidents ---------------------------------------------------------------------------
+
+
+class DeclareMajorForm(ConsoleForm):
+    impact_start = forms.DateTimeField(
+        label=_("Impact start"),
+        required=False,
+        widget=LocalDateTimeInput(),
+        help_text=_("When the service was first affected. Empty: when the ticket was logged."),
+    )
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.filter(active=True).order_by("tier", "name"),
+        label=_("Affected services"),
+        required=False,
+        help_text=_("Empty: the ticket's service."),
+    )
+
+
+class EndMajorForm(ConsoleForm):
+    restored_at = forms.DateTimeField(
+        label=_("Service restored"),
+        required=False,
+        widget=LocalDateTimeInput(),
+        help_text=_("Empty: now."),
+    )
+
+
+class LinkForm(ConsoleForm):
+    ticket = forms.CharField(
+        label=_("Related ticket"), max_length=20, help_text=_("Its number, e.g. INC0001234.")
+    )
+
+    def clean_ticket(self) -> int:
+        value = self.cleaned_data["ticket"].strip()
+        pk = parse_number(value) or (int(value) if value.isdigit() else None)
+        if pk is None:
+            raise forms.ValidationError(_("Enter a ticket number such as INC0001234."))
+        return pk
+
+
+class ReviewForm(ConsoleForm):
+    cause = forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs={"rows": 3}))
+    actions = forms.CharField(label=_("Actions"), widget=forms.Textarea(attrs={"rows": 3}))
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True, role__in=AGENT_ROLES).order_by(
+            "last_name", "first_name", "id"
+        ),
+        label=_("Owner of the actions"),
+    )
+    due = forms.DateField(label=_("Actions due"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class OutageForm(ConsoleForm):
+    """A manager corrects an outage's start and end (empty end: still ongoing)."""
+
+    started_at = forms.DateTimeField(label=_("Impact start"), widget=LocalDateTimeInput())
+    ended_at = forms.DateTimeField(label=_("End"), required=False, widget=LocalDateTimeInput())

@@ -20,6 +20,7 @@ from .models import (
     Comment,
     Kind,
     PendingReason,
+    PostIncidentReview,
     ResolutionCode,
     Ticket,
     TicketEvent,
@@ -109,6 +110,10 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
     service = NamedRef(read_only=True, allow_null=True)
     assignment_group = NamedRef(read_only=True, allow_null=True)
     sla = serializers.SerializerMethodField(help_text="The ticket's SLA clocks as of now")
+    major_proposed = serializers.BooleanField(
+        read_only=True,
+        help_text="Priority 1 on a tier-1 service, not yet declared: a manager decides on declare-major",
+    )
 
     class Meta:
         model = Ticket
@@ -132,6 +137,9 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
             "resolution_code",
             "resolution_note",
             "major_incident",
+            "major_proposed",
+            "major_declared_at",
+            "major_ended_at",
             "parent",
             "reassignment_count",
             "reopen_count",
@@ -215,7 +223,6 @@ class TicketUpdateInput(serializers.Serializer[Any]):
     urgency = serializers.ChoiceField(choices=LEVEL_CHOICES, required=False)
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(allow_blank=True, required=False, max_length=20000)
-    major_incident = serializers.BooleanField(required=False)
     # DRF's Field also names its container "parent"; the declared field is what counts here.
     parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Ticket.objects.all(), required=False, allow_null=True
@@ -228,6 +235,14 @@ class TicketUpdateInput(serializers.Serializer[Any]):
         if sent:
             raise serializers.ValidationError(
                 {field: ["Change this with a transition (assign, resolve, …)."] for field in sorted(sent)}
+            )
+        if isinstance(self.initial_data, dict) and "major_incident" in self.initial_data:
+            raise serializers.ValidationError(
+                {
+                    "major_incident": [
+                        "A manager declares or ends a major incident (declare-major, end-major)."
+                    ]
+                }
             )
         return attrs
 
@@ -258,6 +273,47 @@ class ReopenInput(serializers.Serializer[Any]):
 
 class EmptyInput(serializers.Serializer[Any]):
     pass
+
+
+class DeclareMajorInput(serializers.Serializer[Any]):
+    impact_start = serializers.DateTimeField(
+        required=False, help_text="When the service was first affected (default: when the ticket was logged)"
+    )
+    services = serializers.PrimaryKeyRelatedField(
+        queryset=_active(Service.objects),
+        many=True,
+        required=False,
+        help_text="The affected services (default: the ticket's service)",
+    )
+
+
+class EndMajorInput(serializers.Serializer[Any]):
+    restored_at = serializers.DateTimeField(
+        required=False, help_text="When service was restored (default: now)"
+    )
+
+
+class LinkInput(serializers.Serializer[Any]):
+    ticket = serializers.IntegerField(
+        min_value=1, help_text="Id of the related ticket to link to this major incident"
+    )
+
+
+class ReviewInput(serializers.Serializer[Any]):
+    cause = serializers.CharField(max_length=20000)
+    actions = serializers.CharField(max_length=20000)
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    due = serializers.DateField()
+
+
+class ReviewOutput(serializers.ModelSerializer[PostIncidentReview]):
+    owner = PersonRef(read_only=True, allow_null=True)
+    written_by = PersonRef(read_only=True, allow_null=True)
+
+    class Meta:
+        model = PostIncidentReview
+        fields = ["cause", "actions", "owner", "due", "written_by", "created_at", "updated_at"]
+        read_only_fields = fields
 
 
 class CommentOutput(serializers.ModelSerializer[Comment]):

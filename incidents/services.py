@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
 
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from servicedesk import outbox
 from servicedesk.errors import AttachmentTooLarge, DomainError, IllegalTransition, NotAllowed
 from servicedesk.models import AssignmentGroup, Category, GroupLevel, Role, Service, User
+from sla import outages
 from sla.clock import sync_ticket_clocks
 
 from . import signals, transitions
@@ -35,6 +36,7 @@ from .models import (
     EventAction,
     Kind,
     PendingReason,
+    PostIncidentReview,
     PriorityRule,
     ResolutionCode,
     State,
@@ -72,7 +74,6 @@ EDITABLE_FIELDS = (
     "category",
     "impact",
     "urgency",
-    "major_incident",
     "parent",
     "channel",
 )
@@ -199,6 +200,8 @@ def ticket_create(
         parent = None
     if assignment_group is not None and not assignment_group.active:
         raise DomainError(_("That assignment group is inactive."), field="assignment_group")
+    if major_incident:
+        _ensure_major_manager(actor)
     now = timezone.now()
     with transaction.atomic():
         group = assignment_group or first_line_group()
@@ -217,7 +220,6 @@ def ticket_create(
             state=State.NEW,
             assignment_group=group,
             queue_entered_at=now,
-            major_incident=major_incident,
             parent=parent,
             created_at=now,
             updated_at=now,
@@ -232,6 +234,8 @@ def ticket_create(
         )
         sync_ticket_clocks(ticket)
         _notify(ticket, "created")
+        if major_incident:  # logged as a major incident: declared at once, impact from now
+            ticket = ticket_declare_major(ticket=ticket, actor=actor, impact_start=now)
     return ticket
 
 
@@ -368,6 +372,8 @@ def ticket_resolve(*, ticket: Ticket, actor: User, code: str, note: str) -> Tick
         _ensure_can_work(actor, ticket)
         _ensure_transition(ticket, State.RESOLVED)
         now = timezone.now()
+        if ticket.major_active:  # resolved before anyone said the service was back: it is now
+            outages.incident_outages_end(ticket=ticket, actor=actor, ended_at=now)
         step = transitions.resolve(ticket, actor=actor, code=code, note=note, now=now)
         _record(ticket, actor, step, now=now)
         _notify(ticket, "resolved")
@@ -400,6 +406,8 @@ def ticket_close(*, ticket: Ticket, actor: User | None) -> Ticket:
         if actor is not None:
             _ensure_can_work(actor, ticket)
         _ensure_transition(ticket, State.CLOSED)
+        if ticket.major_incident and not PostIncidentReview.objects.filter(ticket=ticket).exists():
+            raise IllegalTransition(_("A major incident is closed only after its post-incident review."))
         now = timezone.now()
         _record(ticket, actor, transitions.close(ticket, now=now), now=now)
     return ticket
@@ -424,6 +432,181 @@ def tickets_close_resolved(*, resolved_before: datetime, limit: int = 500) -> in
             continue
         closed += 1
     return closed
+
+
+# --- major incidents -----------------------------------------------------------------------
+
+
+# Who declares and ends major incidents and writes their reviews.
+MAJOR_INCIDENT_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
+
+
+def can_manage_major(actor: User) -> bool:
+    return actor.is_superuser or actor.role in MAJOR_INCIDENT_ROLES
+
+
+def _ensure_major_manager(actor: User) -> None:
+    if not can_manage_major(actor):
+        raise NotAllowed(_("Only service-desk managers may declare, end or review major incidents."))
+
+
+def _not_future(at: datetime, field: str) -> None:
+    if at > timezone.now() + outages.CLOCK_TOLERANCE:
+        raise DomainError(_("The time cannot be in the future."), field=field)
+
+
+def ticket_declare_major(
+    *,
+    ticket: Ticket,
+    actor: User,
+    impact_start: datetime | None = None,
+    services: list[Service] | None = None,
+) -> Ticket:
+    """Declare an open incident a major incident (a manager confirms what priority 1 on a tier-1
+    service proposes, or decides so for another incident).
+
+    1. Managers only; the ticket is an open incident not already major.
+    2. The affected services (default: the ticket's service) each get an unplanned outage from
+       the impact start (default: when the ticket was logged), open until the incident ends.
+    3. One history row per changed field (major_incident, major_declared_at).
+    """
+    _ensure_major_manager(actor)
+    if impact_start is not None:
+        _not_future(impact_start, "impact_start")
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if ticket.kind != Kind.INCIDENT:
+            raise IllegalTransition(_("Only an incident can be a major incident."))
+        if ticket.major_incident:
+            raise IllegalTransition(_("This ticket is already a major incident."))
+        if not ticket.is_open:
+            raise IllegalTransition(_("A resolved or closed ticket cannot become a major incident."))
+        affected = services or ([ticket.service] if ticket.service is not None else [])
+        if not affected:
+            raise DomainError(_("Choose the affected services."), field="services")
+        now = timezone.now()
+        start = impact_start or ticket.created_at
+        values = {"major_incident": True, "major_declared_at": now, "major_ended_at": None}
+        step = transitions.Step(
+            EventAction.MAJOR_DECLARED,
+            values,
+            {"services": [service.pk for service in affected], "impact_start": start.isoformat()},
+        )
+        _record(ticket, actor, step, now=now)
+        outages.incident_outages_open(ticket=ticket, actor=actor, services=affected, started_at=start)
+        _notify(ticket, "major_declared")
+    return ticket
+
+
+def ticket_end_major(*, ticket: Ticket, actor: User, restored_at: datetime | None = None) -> Ticket:
+    """The major incident is over: service restored at `restored_at` (default now); its open
+    outages end then. The ticket stays open for the follow-up and the review."""
+    _ensure_major_manager(actor)
+    if restored_at is not None:
+        _not_future(restored_at, "restored_at")
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if not ticket.major_active:
+            raise IllegalTransition(_("This ticket is not an ongoing major incident."))
+        now = timezone.now()
+        restored = restored_at or now
+        ended = outages.incident_outages_end(ticket=ticket, actor=actor, ended_at=restored)
+        step = transitions.Step(
+            EventAction.MAJOR_ENDED,
+            {"major_ended_at": restored},
+            {"outages": [outage.pk for outage in ended]},
+        )
+        _record(ticket, actor, step, now=now)
+        _notify(ticket, "major_ended")
+    return ticket
+
+
+def ticket_link_major(*, ticket: Ticket, actor: User, related: Ticket) -> Ticket:
+    """Link a related ticket (a call about the same failure) to the major incident: it becomes
+    the incident's child. Linking twice changes nothing. Returns the related ticket."""
+    _ensure_agent(actor)
+    if related.pk == ticket.pk:
+        raise DomainError(_("A major incident cannot be linked to itself."), field="ticket")
+    with transaction.atomic():
+        # Both rows locked, in id order, so two links at once cannot deadlock.
+        locked = {
+            t.pk: t
+            for t in Ticket.objects.select_for_update().filter(pk__in=[ticket.pk, related.pk]).order_by("pk")
+        }
+        ticket, related = locked[ticket.pk], locked[related.pk]
+        _ensure_can_work(actor, related)
+        if not ticket.major_incident or ticket.state == State.CLOSED:
+            raise IllegalTransition(_("Tickets are linked only to a major incident that is not closed."))
+        if related.state == State.CLOSED:
+            raise IllegalTransition(_("A closed ticket cannot be linked."))
+        if related.parent_id == ticket.pk:
+            return related
+        if related.major_incident or ticket.parent_id == related.pk:
+            raise DomainError(_("A major incident cannot be linked to another one."), field="ticket")
+        now = timezone.now()
+        _record(related, actor, transitions.Step(EventAction.LINKED, {"parent": ticket}), now=now)
+        TicketEvent.objects.create(
+            ticket=ticket,
+            actor=actor,
+            action=EventAction.LINKED,
+            new_value=related.number,
+            details={"linked": related.pk},
+            created_at=now,
+        )
+    return related
+
+
+def ticket_review_major(
+    *, ticket: Ticket, actor: User, cause: str, actions: str, owner: User, due: date
+) -> PostIncidentReview:
+    """Write (or correct) the post-incident review of a major incident: cause, actions, who
+    owns them and by when. Required before the incident closes."""
+    _ensure_major_manager(actor)
+    if not cause.strip():
+        raise DomainError(_("Describe the cause."), field="cause")
+    if not actions.strip():
+        raise DomainError(_("Describe the actions."), field="actions")
+    if not owner.is_active or not owner.is_agent:
+        raise DomainError(_("The owner of the actions must be an active member of staff."), field="owner")
+    with transaction.atomic():
+        ticket = _lock(ticket)
+        if not ticket.major_incident:
+            raise IllegalTransition(_("Only a major incident has a post-incident review."))
+        if ticket.major_active:
+            raise IllegalTransition(_("End the major incident before writing its review."))
+        if ticket.state == State.CLOSED:
+            raise IllegalTransition(_("A closed ticket cannot be edited."))
+        now = timezone.now()
+        review, created = PostIncidentReview.objects.update_or_create(
+            ticket=ticket,
+            defaults={"cause": cause, "actions": actions, "owner": owner, "due": due, "updated_at": now},
+            create_defaults={
+                "cause": cause,
+                "actions": actions,
+                "owner": owner,
+                "due": due,
+                "written_by": actor,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        TicketEvent.objects.create(
+            ticket=ticket,
+            actor=actor,
+            action=EventAction.REVIEWED,
+            new_value=cause[:200],
+            details={
+                "created": created,
+                "cause": cause,
+                "actions": actions,
+                "owner": owner.pk,
+                "due": due.isoformat(),
+            },
+            internal=True,
+            created_at=now,
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+    return review
 
 
 # --- conversation and files ----------------------------------------------------------------

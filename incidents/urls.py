@@ -25,6 +25,7 @@ urlpatterns = [
         views.ticket_transition,
         name="ticket-transition",
     ),
+    path("tickets/<int:pk>/outages/<int:outage_id>/", views.outage_edit, name="outage-edit"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("callers/", views.caller_lookup, name="callers"),
     path("queues/", views.queue_list, name="queues"),

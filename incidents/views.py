@@ -30,8 +30,9 @@ from django.views.decorators.http import require_GET, require_POST
 from servicedesk.api import people_matching
 from servicedesk.errors import DomainError
 from servicedesk.models import AssignmentGroup, Role, User
+from sla import outages as outage_services
 from sla import selectors as sla_selectors
-from sla.models import ClockState, Metric
+from sla.models import ClockState, Metric, Outage
 
 from . import contacts, selectors, services
 from .console import console_user, form_errors_text, render_page, require_agent, safe_next
@@ -41,12 +42,17 @@ from .forms import (
     AssignForm,
     AttachmentForm,
     CommentForm,
+    DeclareMajorForm,
     EmptyForm,
+    EndMajorForm,
     EscalateForm,
+    LinkForm,
     LogCallForm,
+    OutageForm,
     PendForm,
     ReopenForm,
     ResolveForm,
+    ReviewForm,
 )
 from .models import (
     LEVEL_CHOICES,
@@ -59,6 +65,7 @@ from .models import (
     EventAction,
     Kind,
     PendingReason,
+    PostIncidentReview,
     ResolutionCode,
     State,
     Ticket,
@@ -407,10 +414,18 @@ class Actions:
     reopen: bool = False
     close: bool = False
     converse: bool = False
+    declare_major: bool = False
+    end_major: bool = False
+    link: bool = False
+    review: bool = False
 
     @property
     def any_transition(self) -> bool:
         return any((self.claim, self.start, self.pend, self.resolve, self.assign, self.reopen, self.close))
+
+    @property
+    def any_major(self) -> bool:
+        return any((self.declare_major, self.end_major, self.link, self.review))
 
 
 def actions_for(user: User, ticket: Ticket) -> Actions:
@@ -420,6 +435,7 @@ def actions_for(user: User, ticket: Ticket) -> Actions:
     can_work = not customer and services.can_work_on(user, ticket)
     state = ticket.state
     unclaimed = ticket.assignee_id is None and state in QUEUED_STATES
+    manages_major = not customer and services.can_manage_major(user)
     return Actions(
         claim=can_work and unclaimed,
         start=can_work and not unclaimed and state in (State.NEW, State.ASSIGNED, State.PENDING),
@@ -429,6 +445,13 @@ def actions_for(user: User, ticket: Ticket) -> Actions:
         reopen=state == State.RESOLVED and (is_caller if customer else can_work),
         close=can_work and state == State.RESOLVED,
         converse=state != State.CLOSED and (user.is_agent or is_caller),
+        declare_major=manages_major
+        and ticket.kind == Kind.INCIDENT
+        and not ticket.major_incident
+        and state in OPEN_STATES,
+        end_major=manages_major and ticket.major_active,
+        link=not customer and ticket.major_incident and state != State.CLOSED,
+        review=manages_major and ticket.major_incident and not ticket.major_active and state != State.CLOSED,
     )
 
 
@@ -447,6 +470,8 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     comments = selectors.comments_for(user, ticket)
     actions = actions_for(user, ticket)
     agent = user.is_agent
+    # Only a major incident's page reads its outages and review: two queries, whatever their number.
+    major = agent and ticket.major_incident
     return render_page(
         request,
         "console/ticket_detail.html",
@@ -466,8 +491,57 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assign_form": AssignForm(auto_id="assign_%s", initial={"group": ticket.assignment_group_id})
             if actions.assign
             else None,
+            "major_outages": list(ticket.outages.select_related("service").order_by("started_at", "id"))
+            if major
+            else [],
+            "review": PostIncidentReview.objects.select_related("owner").filter(ticket=ticket).first()
+            if major
+            else None,
+            "can_edit_outages": outage_services.can_manage_outages(user),
+            "declare_form": DeclareMajorForm(auto_id="declare_%s") if actions.declare_major else None,
+            "end_major_form": EndMajorForm(auto_id="end_major_%s") if actions.end_major else None,
+            "link_form": LinkForm(auto_id="link_%s") if actions.link else None,
+            "review_form": ReviewForm(auto_id="review_%s", initial=_review_initial(ticket, user))
+            if actions.review
+            else None,
         },
     )
+
+
+@login_required
+@require_POST
+def outage_edit(request: HttpRequest, pk: int, outage_id: int) -> HttpResponse:
+    """A manager corrects the start or end of one of the major incident's outages."""
+    user = console_user(request)
+    ticket = selectors.ticket_get_for_user(user, pk)
+    outage = get_object_or_404(Outage, pk=outage_id, ticket=ticket)
+    form = OutageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect("console:ticket", pk=ticket.pk)
+    try:
+        outage_services.outage_update(outage=outage, actor=user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("console:ticket", pk=ticket.pk)
+    messages.success(request, _("The outage of %(service)s is corrected.") % {"service": outage.service.name})
+    return redirect("console:ticket", pk=ticket.pk)
+
+
+def _review_initial(ticket: Ticket, user: User) -> dict[str, Any]:
+    review = PostIncidentReview.objects.filter(ticket=ticket).first()
+    if review is None:
+        return {"owner": user.pk}
+    return {"cause": review.cause, "actions": review.actions, "owner": review.owner_id, "due": review.due}
+
+
+def _link(ticket: Ticket, user: User, data: dict[str, Any]) -> Ticket:
+    """Link the related ticket named in the form; one the user may not see is "not found"."""
+    related = selectors.tickets_visible_to(user).filter(pk=data["ticket"]).first()
+    if related is None:
+        raise DomainError(_("No ticket with that number was found."), field="ticket")
+    services.ticket_link_major(ticket=ticket, actor=user, related=related)
+    return ticket
 
 
 def _after_change(request: HttpRequest, user: User, ticket: Ticket) -> HttpResponse:
@@ -524,6 +598,24 @@ TRANSITIONS: dict[str, Transition] = {
         EscalateForm,
         lambda t, u, d: services.ticket_escalate(ticket=t, actor=u, group=d["group"]),
         gettext_lazy("%(number)s is escalated."),
+    ),
+    "declare-major": Transition(
+        DeclareMajorForm,
+        lambda t, u, d: services.ticket_declare_major(
+            ticket=t, actor=u, impact_start=d["impact_start"], services=list(d["services"]) or None
+        ),
+        gettext_lazy("%(number)s is a major incident."),
+    ),
+    "end-major": Transition(
+        EndMajorForm,
+        lambda t, u, d: services.ticket_end_major(ticket=t, actor=u, restored_at=d["restored_at"]),
+        gettext_lazy("The major incident %(number)s has ended."),
+    ),
+    "link": Transition(LinkForm, _link, gettext_lazy("The ticket is linked to %(number)s.")),
+    "review": Transition(
+        ReviewForm,
+        lambda t, u, d: services.ticket_review_major(ticket=t, actor=u, **d).ticket,
+        gettext_lazy("The post-incident review of %(number)s is saved."),
     ),
 }
 

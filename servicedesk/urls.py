@@ -12,6 +12,7 @@ from catalogue import api as catalogue_api
 from changes import api as changes_api
 from incidents.api import QueueViewSet, TicketViewSet
 from incidents.contacts_api import ContactViewSet
+from sla import api as sla_api
 
 from .api import GroupViewSet, ServiceViewSet, UserViewSet
 
@@ -24,6 +25,7 @@ router.register("users", UserViewSet, basename="user")
 router.register("contacts", ContactViewSet, basename="contact")
 changes_api.register(router)
 catalogue_api.register(router)
+sla_api.register(router)
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("auth/token/", obtain_auth_token, name="token"),

@@ -29,6 +29,8 @@ from .models import (
     ClockSegment,
     KpiTarget,
     OlaTarget,
+    Outage,
+    OutageEvent,
     SlaPolicy,
     SlaTarget,
     WorkingInterval,
@@ -179,3 +181,40 @@ class ClockAlertAdmin(admin.ModelAdmin):
 class KpiTargetAdmin(admin.ModelAdmin):
     list_display = ["key", "value", "description"]
     list_editable = ["value"]
+
+
+class OutageEventInline(admin.TabularInline):
+    model = OutageEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("created_at", "actor", "action", "field", "old_value", "new_value", "details")
+    fields = readonly_fields
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OutageEvent]:
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Outage)
+class OutageAdmin(admin.ModelAdmin):
+    """Outages to look at; they are written by sla/outages.py (API, console, changes), which
+    keeps their history, so the admin does not edit them."""
+
+    list_display = ["service", "started_at", "ended_at", "planned", "cause", "ticket", "change"]
+    list_filter = ["planned", "cause", "service"]
+    list_select_related = ["service", "ticket", "change"]
+    date_hierarchy = "started_at"
+    raw_id_fields = ["ticket", "change"]
+    inlines = [OutageEventInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Outage | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Outage | None = None) -> bool:
+        return False

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from changes import services
-from changes.models import ChangeType, PlannedOutage, State
+from changes.models import ChangeType, State
+from sla.models import Outage, OutageCause
 
 from .factories import FreezeWindowFactory
 from .helpers import evening
@@ -39,7 +40,7 @@ def test_scheduling_a_normal_change_into_a_freeze_window_is_refused_and_changes_
     assert "only emergency changes" in response.json()["planned_start"][0]
     change.refresh_from_db()
     assert (change.state, change.planned_start, change.events.count()) == (State.APPROVED, None, events)
-    assert not PlannedOutage.objects.exists()
+    assert not Outage.objects.exists()
 
 
 def test_an_emergency_change_may_be_scheduled_in_a_freeze_window(api_for, approved_change, change_manager):
@@ -108,19 +109,48 @@ def test_a_scheduled_change_records_planned_outages_replaced_on_reschedule_and_r
     start, end = evening(5)
 
     services.change_schedule(change=change, actor=change_manager, planned_start=start, planned_end=end)
-    assert set(PlannedOutage.objects.values_list("service__name", "start", "end")) == {
-        ("PACS/RIS", start, end),
-        ("EPR", start, end),
+    assert set(
+        Outage.objects.values_list("service__name", "started_at", "ended_at", "planned", "cause", "change")
+    ) == {
+        ("PACS/RIS", start, end, True, OutageCause.CHANGE, change.pk),
+        ("EPR", start, end, True, OutageCause.CHANGE, change.pk),
     }
 
     later = start + timedelta(days=1)
     services.change_schedule(
         change=change, actor=change_manager, planned_start=later, planned_end=later + timedelta(hours=3)
     )
-    assert set(PlannedOutage.objects.values_list("service__name", "start")) == {
+    assert set(Outage.objects.values_list("service__name", "started_at")) == {
         ("PACS/RIS", later),
         ("EPR", later),
     }
+    # Moved, not replaced: each outage's history says from when to when.
+    moved = Outage.objects.get(service=pacs)
+    assert list(moved.events.values_list("action", "field", "old_value", "new_value"))[1:] == [
+        ("updated", "started_at", start.isoformat(), later.isoformat()),
+        ("updated", "ended_at", end.isoformat(), (later + timedelta(hours=3)).isoformat()),
+    ]
 
     services.change_cancel(change=change, actor=change_manager, reason="Vendor postponed the patch.")
-    assert not PlannedOutage.objects.exists()
+    assert not Outage.objects.exists()
+
+
+def test_a_scheduled_change_shows_its_planned_outages_in_the_api_and_on_its_page(
+    api_for, console_for, approved_change, change_manager, pacs
+):
+    change = approved_change(on=[pacs])
+    start, end = evening(5)
+
+    schedule(api_for(change_manager), change, start, end)
+
+    body = api_for(change_manager).get(f"/api/changes/{change.pk}/").json()
+    assert [(o["service"]["name"], o["started_at"] is not None) for o in body["outages"]] == [
+        ("PACS/RIS", True)
+    ]
+    page = (
+        console_for(change_manager).get(reverse("changes:detail", kwargs={"pk": change.pk})).content.decode()
+    )
+    assert "Planned outages" in page
+    # The same rows are the availability report's planned outages.
+    listed = api_for(change_manager).get(f"/api/outages/?change={change.pk}&planned=true").json()["results"]
+    assert [row["id"] for row in listed] == [o["id"] for o in body["outages"]]
