@@ -14,3 +14,4 @@ bench:  ## benchmark figures (needs PostgreSQL: DATABASE_URL, default postgres:/
 	scripts/venv.sh requirements-dev.txt
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk} .venv/bin/python manage.py migrate -v 0
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk} .venv/bin/python manage.py sla_bench
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk} .venv/bin/python manage.py reports_bench $(REPORTS_BENCH_ARGS)

@@ -46,8 +46,8 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
-    # Per row, where its figures come from (the drill-down link), or "" for none.
-    links: list[str] = field(default_factory=list)
+    # Per row, the ticket-list filter of the tickets behind it (empty: no drill-down).
+    filters: list[dict[str, str]] = field(default_factory=list)
 
 
 def kpi_table(snapshot: MonthlySnapshot) -> Table:
@@ -144,7 +144,10 @@ def breakdown_table(snapshot: MonthlySnapshot, by: str) -> Table:
     for item in f["within_deadline"][by]:
         r = row(item)
         r[4], r[5], r[6] = item["with_clock"], item["breached"], percent(item["rate"])
-    table.rows = sorted(rows.values(), key=lambda r: (r[0] == _("(none)"), str(r[0])))
+    param = {"by_trust": "trust", "by_group": "assignment_group", "by_service": "service"}[by]
+    ordered = sorted(rows.items(), key=lambda item: (item[0] is None, str(item[1][0])))
+    table.rows = [row for _id, row in ordered]
+    table.filters = [{param: str(key)} if key is not None else {} for key, _row in ordered]
     return table
 
 

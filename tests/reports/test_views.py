@@ -138,7 +138,7 @@ def test_a_manager_recomputes_a_month_into_a_new_snapshot(
     assert snapshots[1].figures == snapshot.figures
 
 
-def test_the_dashboard_shows_each_kpi_against_its_target_in_words_not_colour_alone(manager_client, snapshot):
+def test_the_dashboard_shows_each_kpi_against_its_target_in_words_not_colour_alone(manager_client, march, snapshot):
     page = manager_client.get("/console/reports/", {"month": "2026-03"}).content.decode()
 
     assert "✓ Met" in page and "✗ Missed" in page
@@ -150,6 +150,7 @@ def test_the_dashboard_shows_each_kpi_against_its_target_in_words_not_colour_alo
     assert "first_line=true" in page and "resolution_sla=breached" in page
     assert "/console/reports/contacts/?month=2026-03" in page
     assert "/console/reports/outages/?month=2026-03" in page
+    assert f"service={march.epr.pk}" in page and f"trust={march.bergen.pk}" in page  # breakdown rows
 
 
 def test_the_dashboard_runs_a_constant_number_of_queries(manager_client, march, snapshot):
