@@ -48,9 +48,15 @@ def snapshot_create(
     # even while tickets change underneath (only possible when we open the transaction).
     own_transaction = not connection.in_atomic_block
     with transaction.atomic():
-        if own_transaction and connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                if own_transaction:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # The grouped aggregates over a month of a national desk (~100k tickets) have
+                # cost estimates that switch on PostgreSQL's JIT, whose compilation takes seconds
+                # while the queries run in ~100 ms (reports_bench, docs/benchmarks.md): off, for
+                # this transaction only.
+                cursor.execute("SET LOCAL jit = off")
         targets = kpis.targets_in_force()
         figures = kpis.month_figures(month, until=None if complete else now, targets=targets)
     seconds = time.perf_counter() - began
