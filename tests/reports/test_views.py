@@ -138,7 +138,9 @@ def test_a_manager_recomputes_a_month_into_a_new_snapshot(
     assert snapshots[1].figures == snapshot.figures
 
 
-def test_the_dashboard_shows_each_kpi_against_its_target_in_words_not_colour_alone(manager_client, march, snapshot):
+def test_the_dashboard_shows_each_kpi_against_its_target_in_words_not_colour_alone(
+    manager_client, march, snapshot
+):
     page = manager_client.get("/console/reports/", {"month": "2026-03"}).content.decode()
 
     assert "✓ Met" in page and "✗ Missed" in page
