@@ -222,6 +222,11 @@ def inquiries_by_month_table(month: Month, history: dict[Month, MonthlySnapshot]
     )
     for number in range(1, 13):
         this, last = history.get(Month(month.year, number)), history.get(Month(month.year - 1, number))
+        start, end = Month(month.year, number).bounds()
+        # The row drills down to this year's tickets of that month.
+        table.filters.append(
+            {"created_after": start.isoformat(), "created_before": end.isoformat()} if this else {}
+        )
         table.rows.append(
             [
                 f"{number:02d}",
