@@ -11,13 +11,14 @@ lock:  ## regenerate the hashed locks requirements.txt / requirements-dev.txt fr
 	scripts/lock.sh
 
 lint:
-	scripts/venv.sh requirements-dev.txt && .venv/bin/ruff check . && .venv/bin/mypy servicedesk incidents changes sla catalogue imports audit
+	scripts/venv.sh requirements-dev.txt && .venv/bin/ruff check . && .venv/bin/mypy servicedesk incidents changes sla catalogue imports audit reports
 
 bench:  ## benchmark figures (needs PostgreSQL: DATABASE_URL, default postgres://postgres@127.0.0.1:5432/servicedesk)
 	scripts/venv.sh requirements-dev.txt
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk} .venv/bin/python manage.py migrate -v 0
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk} .venv/bin/python manage.py sla_bench
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk} .venv/bin/python manage.py audit_bench
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk} .venv/bin/python manage.py reports_bench $(REPORTS_BENCH_ARGS)
 
 DB ?= $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk}
 

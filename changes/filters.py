@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.models import Service
 
-from .models import Change, ChangeType, Release, Risk, State, parse_change_number
+from .models import Change, ChangeType, Outcome, Release, Risk, State, parse_change_number
 
 
 class ChangeFilter(django_filters.FilterSet):
@@ -22,6 +22,10 @@ class ChangeFilter(django_filters.FilterSet):
     release = django_filters.ModelChoiceFilter(queryset=Release.objects.all(), label=_("Release"))
     planned_after = django_filters.IsoDateTimeFilter(field_name="planned_end", lookup_expr="gt")
     planned_before = django_filters.IsoDateTimeFilter(field_name="planned_start", lookup_expr="lt")
+    # The monthly report's drill-down: changes implemented (with an outcome) in a period.
+    implemented_after = django_filters.IsoDateTimeFilter(field_name="actual_end", lookup_expr="gte")
+    implemented_before = django_filters.IsoDateTimeFilter(field_name="actual_end", lookup_expr="lt")
+    outcome = django_filters.MultipleChoiceFilter(choices=Outcome.choices, label=_("Outcome"))
 
     class Meta:
         model = Change

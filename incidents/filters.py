@@ -7,11 +7,13 @@ from typing import Any
 
 import django_filters
 from django.core.validators import RegexValidator
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.models import AssignmentGroup, Service
+from servicedesk.models import AssignmentGroup, HealthTrust, Service
+from sla.models import Clock, Metric
 
+from .kpi import AT_FIRST_LINE, access_order_q, with_first_line_flags
 from .models import PRIORITY_CHOICES, Channel, Kind, State, Ticket, parse_number
 
 
@@ -42,6 +44,22 @@ class TicketFilter(django_filters.FilterSet):
     major_incident = django_filters.BooleanFilter(label=_("Major incident"))
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    # The monthly report's drill-downs: the tickets behind each figure.
+    resolved_after = django_filters.IsoDateTimeFilter(field_name="resolved_at", lookup_expr="gte")
+    resolved_before = django_filters.IsoDateTimeFilter(field_name="resolved_at", lookup_expr="lt")
+    trust = django_filters.ModelChoiceFilter(
+        field_name="caller__trust", queryset=HealthTrust.objects.all(), label=_("Caller's health trust")
+    )
+    resolved_by_group = django_filters.ModelChoiceFilter(
+        queryset=AssignmentGroup.objects.all(), label=_("Resolved by group")
+    )
+    resolution_sla = django_filters.ChoiceFilter(
+        method="filter_resolution_sla",
+        choices=[("met", _("Met")), ("breached", _("Breached"))],
+        label=_("Resolution deadline"),
+    )
+    first_line = django_filters.BooleanFilter(method="filter_first_line", label=_("Resolved at first line"))
+    access_order = django_filters.BooleanFilter(method="filter_access_order", label=_("Access order"))
 
     class Meta:
         model = Ticket
@@ -63,6 +81,25 @@ class TicketFilter(django_filters.FilterSet):
         if value == "none":
             return queryset.filter(assignee__isnull=True)
         return queryset.filter(assignee_id=int(value))
+
+    def filter_resolution_sla(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        if not value:
+            return queryset
+        clock = Clock.objects.filter(
+            ticket=OuterRef("pk"), metric=Metric.RESOLUTION, group__isnull=True, met=(value == "met")
+        )
+        return queryset.filter(Exists(clock))
+
+    def filter_first_line(self, queryset: QuerySet[Ticket], name: str, value: Any) -> QuerySet[Ticket]:
+        if value is None:
+            return queryset
+        flagged = with_first_line_flags(queryset)
+        return flagged.filter(AT_FIRST_LINE) if value else flagged.exclude(AT_FIRST_LINE)
+
+    def filter_access_order(self, queryset: QuerySet[Ticket], name: str, value: Any) -> QuerySet[Ticket]:
+        if value is None:
+            return queryset
+        return queryset.filter(access_order_q()) if value else queryset.exclude(access_order_q())
 
     def filter_open(self, queryset: QuerySet[Ticket], name: str, value: Any) -> QuerySet[Ticket]:
         if value is None:

@@ -7,13 +7,26 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Avg, Case, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, When
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+)
 from django.db.models.functions import ExtractHour, TruncDate
 
 from servicedesk.models import GroupLevel
 
-from .models import Contact, ContactState, EventAction, State, Ticket, TicketEvent
+from .models import Contact, ContactState, EventAction, Kind, State, Ticket, TicketEvent
 
 REOPEN_WINDOW = timedelta(days=7)
 
@@ -28,14 +41,19 @@ class FirstLineResolution:
         return self.at_first_line / self.resolved if self.resolved else None
 
 
-def first_line_resolution(tickets: QuerySet[Ticket]) -> FirstLineResolution:
-    """DESIGN.md: resolved tickets resolved by a first-line group, never assigned to another
-    group, and not reopened within 7 days of a resolution ÷ all resolved tickets.
+# Resolved at first line: by a first-line group, never assigned to another group, not reopened
+# within 7 days of a resolution, and no child ticket (e.g. a catalogue order's fulfilment task)
+# held by another group (DESIGN.md). Needs the annotations of with_first_line_flags.
+AT_FIRST_LINE = Q(
+    resolved_by_group__level=GroupLevel.FIRST_LINE,
+    reassignment_count=0,
+    reopened_soon=False,
+    work_elsewhere=False,
+)
 
-    "Resolved" includes closed tickets. A ticket whose child tickets (e.g. a catalogue order's
-    fulfilment tasks) were held by another group was not resolved at first line either, even
-    though the first-line group closed it. One aggregate query.
-    """
+
+def with_first_line_flags(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Resolved tickets annotated with what AT_FIRST_LINE needs (filter on it for the rows)."""
     reopened_soon = TicketEvent.objects.filter(
         ticket=OuterRef("pk"),
         action=EventAction.REOPENED,
@@ -45,23 +63,48 @@ def first_line_resolution(tickets: QuerySet[Ticket]) -> FirstLineResolution:
     work_elsewhere = Ticket.objects.filter(parent=OuterRef("pk")).exclude(
         assignment_group__level=GroupLevel.FIRST_LINE
     )
-    figures = (
-        tickets.filter(state__in=[State.RESOLVED, State.CLOSED])
-        .annotate(reopened_soon=Exists(reopened_soon), work_elsewhere=Exists(work_elsewhere))
-        .aggregate(
-            resolved=Count("id"),
-            at_first_line=Count(
-                "id",
-                filter=Q(
-                    resolved_by_group__level=GroupLevel.FIRST_LINE,
-                    reassignment_count=0,
-                    reopened_soon=False,
-                    work_elsewhere=False,
-                ),
-            ),
-        )
+    return tickets.filter(state__in=[State.RESOLVED, State.CLOSED]).annotate(
+        reopened_soon=Exists(reopened_soon), work_elsewhere=Exists(work_elsewhere)
+    )
+
+
+def first_line_resolution(tickets: QuerySet[Ticket]) -> FirstLineResolution:
+    """DESIGN.md: resolved tickets resolved by a first-line group, never assigned to another
+    group, and not reopened within 7 days of a resolution ÷ all resolved tickets.
+
+    "Resolved" includes closed tickets. A ticket whose child tickets (e.g. a catalogue order's
+    fulfilment tasks) were held by another group was not resolved at first line either, even
+    though the first-line group closed it. One aggregate query.
+    """
+    figures = with_first_line_flags(tickets).aggregate(
+        resolved=Count("id"), at_first_line=Count("id", filter=AT_FIRST_LINE)
     )
     return FirstLineResolution(resolved=figures["resolved"], at_first_line=figures["at_first_line"])
+
+
+def first_line_resolution_by(
+    tickets: QuerySet[Ticket], *fields: str
+) -> dict[tuple[Any, ...], FirstLineResolution]:
+    """The same figure per value of `fields` (e.g. "service_id", "service__name"), in one grouped
+    query; keys are tuples of the field values."""
+    rows = (
+        with_first_line_flags(tickets)
+        .values(*fields)
+        .annotate(resolved=Count("id"), at_first_line=Count("id", filter=AT_FIRST_LINE))
+        .order_by(*fields)
+    )
+    return {
+        tuple(row[name] for name in fields): FirstLineResolution(row["resolved"], row["at_first_line"])
+        for row in rows
+    }
+
+
+def access_order_q() -> Q:
+    """Service requests whose catalogue item is of the access category or one below it
+    (DESIGN.md, "access orders"; the category's name is the setting REPORTS_ACCESS_CATEGORY)."""
+    name = settings.REPORTS_ACCESS_CATEGORY
+    item = "catalogue_request__item__category"
+    return Q(kind=Kind.REQUEST) & (Q(**{f"{item}__name": name}) | Q(**{f"{item}__parent__name": name}))
 
 
 # --- customer-centre waits ------------------------------------------------------------------

@@ -193,6 +193,13 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["state", "priority"], name="ticket_state_priority_idx"),
             models.Index(fields=["caller", "-created_at"], name="ticket_caller_idx"),
+            # Monthly report (reports/kpis.py): tickets resolved in a month, for first-line
+            # resolution and resolved within deadline; only resolved tickets have the column set.
+            models.Index(
+                fields=["resolved_at"],
+                name="ticket_resolved_idx",
+                condition=models.Q(resolved_at__isnull=False),
+            ),
             # Serious incidents by month (incidents/major.py): declared major incidents, and
             # P1 tickets not declared; both sets are a few rows a month out of millions.
             models.Index(
@@ -451,6 +458,8 @@ class Contact(models.Model):
         ordering = ["-offered_at", "-id"]
         indexes = [
             models.Index(fields=["queue", "offered_at"], name="contact_queue_time_idx"),
+            # Monthly report (reports/kpis.py): contacts offered in a month, whatever the queue.
+            models.Index(fields=["offered_at"], name="contact_offered_idx"),
             # "Waiting now" on the live view: the few contacts still offered.
             models.Index(
                 fields=["offered_at"], name="contact_waiting_idx", condition=models.Q(state="offered")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "catalogue",
     "imports",
     "audit",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -364,6 +366,31 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 HEARTBEAT_MAX_AGE_SECONDS = env_int(
     "HEARTBEAT_MAX_AGE_SECONDS", max(60, 4 * env_int("SLA_SWEEP_SECONDS", 15))
 )
+# Monthly KPI report (reports/): beat computes the previous Oslo month on the 1st and the month to
+# date every night (UTC times). REPORTS_SCHEDULE_SECONDS runs both every N seconds instead
+# (tests and demos); the runs are keyed, so repeats write nothing.
+REPORTS_MONTHLY_HOUR_UTC = env_int("REPORTS_MONTHLY_HOUR_UTC", 2)
+REPORTS_NIGHTLY_HOUR_UTC = env_int("REPORTS_NIGHTLY_HOUR_UTC", 1)
+REPORTS_SCHEDULE_SECONDS = env_int("REPORTS_SCHEDULE_SECONDS", 0)
+# Service requests whose catalogue item is in this category (or below it) are access orders.
+REPORTS_ACCESS_CATEGORY = env_str("REPORTS_ACCESS_CATEGORY", "Access")
+if REPORTS_SCHEDULE_SECONDS:
+    _previous_month: object = float(REPORTS_SCHEDULE_SECONDS)
+    _month_to_date: object = float(REPORTS_SCHEDULE_SECONDS)
+else:
+    _previous_month = crontab(minute=0, hour=REPORTS_MONTHLY_HOUR_UTC, day_of_month=1)
+    _month_to_date = crontab(minute=30, hour=REPORTS_NIGHTLY_HOUR_UTC)
+CELERY_BEAT_SCHEDULE["reports-previous-month"] = {
+    "task": "reports.tasks.compute_previous_month",
+    "schedule": _previous_month,
+    "options": {"expires": 6 * 3600},
+}
+CELERY_BEAT_SCHEDULE["reports-month-to-date"] = {
+    "task": "reports.tasks.compute_month_to_date",
+    "schedule": _month_to_date,
+    "options": {"expires": 6 * 3600},
+}
+
 # Clocks claimed per sweep transaction: small enough to keep locks short, large enough to be fast.
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 2000)
 # Resolved tickets the caller has not reopened within this many days are closed.

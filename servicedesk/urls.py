@@ -35,6 +35,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("access-log/", audit_api.AccessLogList.as_view(), name="access-log"),
     path("tickets/<int:pk>/access-log/", audit_api.TicketAccessLogList.as_view(), name="ticket-access-log"),
+    path("reports/", include("reports.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -49,6 +50,7 @@ urlpatterns = [
     path("console/changes/", include("changes.urls")),
     path("console/catalogue/", include("catalogue.urls")),
     path("console/audit/", include("audit.urls")),
+    path("console/reports/", include("reports.urls")),
     path("console/", include("incidents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -51,6 +51,10 @@ class Command(BaseCommand):
                     stdout=self.stdout,
                 )
 
+        # The monthly report's history and snapshots (the reports app reads the others; it is
+        # called by name, never imported by the project's core).
+        call_command("report_demo", seed=seed, stdout=self.stdout)
+
         self.stdout.write("")
         for name, count in summary.counts.items():
             self.stdout.write(f"  {name:<18} {count:>7}")
