@@ -22,6 +22,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from incidents.console import render_page
@@ -453,22 +454,69 @@ def contacts_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     return exports.xlsx_response(f"contacts-{month}.xlsx", [(_("Contacts"), header, data)])
 
 
-@login_required
-@require_GET
-def outages(request: HttpRequest) -> HttpResponse:
-    """The outages behind the availability figures: those overlapping the month (all services)."""
-    selectors.require_reports(request.user)
-    try:
-        month = parse_month(request.GET.get("month", ""))
-    except ReportInputError as error:
-        return _bad_input(request, error)
+def _outages(request: HttpRequest) -> tuple[Month, QuerySet[Outage]]:
+    """The outages overlapping the month (all services), oldest first."""
+    month = parse_month(request.GET.get("month", ""))
     start, end = month.bounds()
     rows = (
         Outage.objects.filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start), started_at__lt=end)
         .select_related("service", "ticket")
         .order_by("started_at", "id")
     )
+    return month, rows
+
+
+OUTAGE_COLUMNS = (
+    gettext_noop("service"), gettext_noop("started"), gettext_noop("ended"), gettext_noop("planned"),
+    gettext_noop("cause"), gettext_noop("ticket"), gettext_noop("note"),
+)  # fmt: skip
+
+
+def _outage_rows(rows: QuerySet[Outage]) -> Iterator[list[exports.Value]]:
+    for outage in rows.iterator(chunk_size=2000):
+        yield [
+            outage.service.name,
+            outage.started_at,
+            outage.ended_at,
+            outage.planned,
+            outage.get_cause_display(),
+            outage.ticket.number if outage.ticket else "",
+            outage.note,
+        ]
+
+
+@login_required
+@require_GET
+def outages(request: HttpRequest) -> HttpResponse:
+    """The outages behind the availability figures: those overlapping the month (all services)."""
+    selectors.require_reports(request.user)
+    try:
+        month, rows = _outages(request)
+    except ReportInputError as error:
+        return _bad_input(request, error)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
-        request, "reports/outages.html", {"month": month, "page_obj": page, "outages": list(page.object_list)}
+        request,
+        "reports/outages.html",
+        {
+            "month": month,
+            "page_obj": page,
+            "outages": list(page.object_list),
+            "query": urlencode({"month": month}),
+        },
     )
+
+
+@login_required
+@require_GET
+def outages_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    selectors.require_reports(request.user)
+    try:
+        month, rows = _outages(request)
+    except ReportInputError as error:
+        return _bad_input(request, error)
+    header = [_(name) for name in OUTAGE_COLUMNS]
+    data = _outage_rows(rows)
+    if fmt == "csv":
+        return exports.csv_response(f"outages-{month}.csv", header, data)
+    return exports.xlsx_response(f"outages-{month}.xlsx", [(_("Outages"), header, data)])

@@ -58,6 +58,7 @@ def test_nobody_but_managers_and_admins_sees_a_report_or_its_export(client, api_
         "/console/reports/2026-03/all.xlsx",
         "/console/reports/2026-03/report.pdf",
         "/console/reports/contacts.csv?month=2026-03",
+        "/console/reports/outages.xlsx?month=2026-03",
     ]
     for page in pages:
         assert client.get(page).status_code == 404, page
@@ -179,6 +180,8 @@ def test_drill_down_pages_and_exports_run_a_constant_number_of_queries(manager_c
         "/console/reports/outages/?month=2026-03",
         "/console/reports/contacts.csv?month=2026-03",
         "/console/reports/contacts.xlsx?month=2026-03",
+        "/console/reports/outages.csv?month=2026-03",
+        "/console/reports/outages.xlsx?month=2026-03",
         "/console/reports/2026-03/all.xlsx",
         "/console/reports/2026-03/group.csv",
         "/console/reports/2026-03/report.pdf",
@@ -248,3 +251,21 @@ def test_a_manager_opts_in_to_the_monthly_email(manager_client, march):
     assert MonthlyReportSubscription.objects.filter(user=march.manager).exists()
     manager_client.post("/console/reports/subscription/", {"subscribed": "0"})
     assert not MonthlyReportSubscription.objects.filter(user=march.manager).exists()
+
+
+def test_the_outage_export_lists_the_months_outages(manager_client, march, snapshot):
+    from sla.models import Outage
+
+    start, end = MARCH.bounds()  # the Oslo month: an outage at 22:50 UTC on 28 February is in it
+    expected = Outage.objects.filter(started_at__lt=end).exclude(ended_at__lte=start)
+    assert expected.count() >= 4  # the March fixture's outages
+
+    csv_rows = list(csv.reader(io.StringIO(_content(manager_client.get(
+        "/console/reports/outages.csv", {"month": "2026-03"})).decode("utf-8-sig"))))
+    workbook = load_workbook(io.BytesIO(_content(manager_client.get(
+        "/console/reports/outages.xlsx", {"month": "2026-03"}))), read_only=True)
+    sheet_rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+
+    assert csv_rows[0][:2] == ["service", "started"] and sheet_rows[0][:2] == ("service", "started")
+    assert sorted(row[0] for row in csv_rows[1:]) == sorted(o.service.name for o in expected)
+    assert len(sheet_rows) - 1 == expected.count()
