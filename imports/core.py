@@ -43,6 +43,7 @@ from sla.models import Clock, ClockSegment, ClockState
 from .models import ImportRun, Source, StagedRow
 from .reading import Rejects, dumps
 
+REJECT = "reject"  # StagedRow.kind of the rows rejected while staging
 STAGE_CHUNK = 5_000  # staged rows held in memory before each COPY
 BUILD_BATCH = 500  # tickets built and written per transaction
 
@@ -350,6 +351,7 @@ class ImportContext:
     counts: dict[str, Counts] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
     rules: Rules | None = None
+    batch_size: int = BUILD_BATCH  # tickets (or changes) built and written per transaction
 
     def count(self, kind: str) -> Counts:
         return self.counts.setdefault(kind, Counts())
@@ -424,6 +426,13 @@ class Stager:
         self.rows.append((self.source, kind, key, seq, line, dumps(data)))
         if len(self.rows) >= STAGE_CHUNK:
             self.flush()
+
+    def reject(self, kind: str, line: int | str, row: str, reason: str) -> None:
+        """A row rejected while staging, kept with the staged rows (kind `REJECT`): a run resumed
+        after staging writes it to its rejects file again, so the file lists every bad row
+        whether or not the import was interrupted."""
+        number = line if isinstance(line, int) else 0
+        self.add(REJECT, kind, number, number, {"line": line, "row": row, "reason": reason})
 
     def flush(self) -> None:
         if not self.rows:
@@ -537,19 +546,38 @@ def stage_state(ctx: ImportContext) -> dict[str, Any]:
 
 
 def restore_stage_state(ctx: ImportContext, state: dict[str, Any]) -> None:
+    """A resumed run: the staging counts, and the staging rejects written to the rejects file."""
     for kind, read in state.get("read", {}).items():
         ctx.count(kind).read = read
     for kind, reasons in state.get("rejected", {}).items():
         ctx.rejects.counts[kind] = dict(reasons)
     ctx.rejects.blank.update(state.get("blank", {}))
+    rows = StagedRow.objects.filter(source=ctx.source, kind=REJECT).order_by("key", "seq", "id")
+    for row in rows.iterator(chunk_size=STAGE_CHUNK):
+        ctx.rejects.write(row.key, row.data["line"], row.data["row"], row.data["reason"])
+
+
+def staging(ctx: ImportContext) -> Stager:
+    """A stager for this run whose rejects are kept with the staged rows (see Stager.reject)."""
+    stager = Stager(ctx.source)
+    ctx.rejects.keep = stager.reject
+    return stager
+
+
+def staged(ctx: ImportContext) -> None:
+    """Staging is over: later rejects are not kept with the staged rows."""
+    ctx.rejects.keep = None
 
 
 def finish_run(run: ImportRun, ctx: ImportContext) -> dict[str, Any]:
-    StagedRow.objects.filter(source=run.source).delete()
+    """Drop the staged rows and mark the run finished, in one transaction (a kill in between
+    would otherwise leave an unfinished run with nothing staged to resume from)."""
     summary = ctx.summary()
-    run.summary = summary
-    run.finished_at = timezone.now()
-    run.save(update_fields=["summary", "finished_at"])
+    with transaction.atomic():
+        StagedRow.objects.filter(source=run.source).delete()
+        run.summary = summary
+        run.finished_at = timezone.now()
+        run.save(update_fields=["summary", "finished_at"])
     return summary
 
 

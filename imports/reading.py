@@ -11,7 +11,7 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -116,6 +116,8 @@ class Rejects:
         self._writer: Any = None
         self.counts: dict[str, dict[str, int]] = {}
         self.blank: dict[str, int] = {}
+        # While staging, each reject is also handed here (core.Stager.reject) to survive a kill.
+        self.keep: Callable[[str, int | str, str, str], None] | None = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._stream = path.open("w", encoding="utf-8", newline="")
@@ -126,6 +128,12 @@ class Rejects:
         per_kind = self.counts.setdefault(kind, {})
         key = reason.split(":")[0]
         per_kind[key] = per_kind.get(key, 0) + 1
+        self.write(kind, line, row, reason)
+        if self.keep is not None:
+            self.keep(kind, line, row, reason)
+
+    def write(self, kind: str, line: int | str, row: str, reason: str) -> None:
+        """One line of the rejects file (counted by `add`)."""
         if self._writer is not None:
             self._writer.writerow([kind, line, reason, row])
 
