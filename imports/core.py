@@ -352,6 +352,8 @@ class ImportContext:
     started: float = field(default_factory=time.perf_counter)
     rules: Rules | None = None
     batch_size: int = BUILD_BATCH  # tickets (or changes) built and written per transaction
+    # Kinds that are not rows of a file (UCI incidents are groups of event rows): not in rows_read.
+    derived: set[str] = field(default_factory=set)
 
     def count(self, kind: str) -> Counts:
         return self.counts.setdefault(kind, Counts())
@@ -361,7 +363,7 @@ class ImportContext:
 
     def summary(self) -> dict[str, Any]:
         seconds = time.perf_counter() - self.started
-        read = sum(c.read for c in self.counts.values())
+        read = sum(c.read for kind, c in self.counts.items() if kind not in self.derived)
         kinds = {}
         for kind, c in self.counts.items():
             kinds[kind] = {

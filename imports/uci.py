@@ -139,8 +139,7 @@ class Reference:
             row = cursor.fetchone()
             desk = row[0] if row else ""
             cursor.execute(
-                "SELECT DISTINCT data->>'group' FROM imports_stagedrow"
-                " WHERE source = %s AND kind = 'event'",
+                "SELECT DISTINCT data->>'group' FROM imports_stagedrow WHERE source = %s AND kind = 'event'",
                 [SOURCE],
             )
             names = {r[0] for r in cursor.fetchall() if r[0]}
@@ -289,6 +288,7 @@ def run_import(path: Path, ctx: ImportContext, *, restart: bool = False) -> dict
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     run = core.begin_run(SOURCE, str(path), restart=restart)
+    ctx.derived.add("incident")
     if run.staged_at is None:
         stage(ctx, path)
         run.staged_at = timezone.now()
