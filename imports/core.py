@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.db.models.base import ModelState
@@ -113,7 +113,10 @@ def copy_objects[M: models.Model](objs: Sequence[M]) -> None:
 
 
 def _json_value(attname: str, obj: Any) -> str:
-    return json.dumps(getattr(obj, attname), separators=(",", ":"))
+    return _JSON.encode(getattr(obj, attname))
+
+
+_JSON = json.JSONEncoder(separators=(",", ":"))  # one encoder: json.dumps with options builds one per call
 
 
 def _prepared_value(field: Any, conn: Any, obj: Any) -> Any:
@@ -122,29 +125,52 @@ def _prepared_value(field: Any, conn: Any, obj: Any) -> Any:
 
 def fast_new[M: models.Model](model: type[M], **values: Any) -> M:
     """An unsaved instance without Model.__init__ (10× cheaper, for the hundreds of thousands of
-    history rows): the given values, every other concrete field at its default."""
+    history rows): the given values, every other concrete field at its default. A relation given
+    by name takes the object (cached, as its descriptor would) and its id, without the descriptor."""
+    plan = _plan(model)
     obj = model.__new__(model)
-    obj._state = ModelState()
+    state = obj._state = ModelState()
     data = obj.__dict__
-    for f in model._meta.concrete_fields:
-        if f.attname not in values and f.name not in values:
-            data[f.attname] = f.get_default()
+    for name, attname, default, factory in plan.defaults:
+        if attname not in values and name not in values:
+            data[attname] = default() if factory else default
+    relations = plan.relations
     for name, value in values.items():
-        if isinstance(value, models.Model) or (value is None and name + "_id" in _attnames(model)):
-            setattr(obj, name, value)
-        else:
+        column = relations.get(name)
+        if column is None:
             data[name] = value
+        elif value is None:
+            data[column] = None
+        else:
+            data[column] = value.pk
+            state.fields_cache[name] = value
     return obj
 
 
-def _attnames(model: type[models.Model]) -> frozenset[str]:
-    cached = _ATTNAMES.get(model)
+@dataclass(frozen=True)
+class _Plan:
+    defaults: tuple[tuple[str, str, Any, bool], ...]  # name, attname, default or factory, factory?
+    relations: dict[str, str]  # relation name → its column's attname
+
+
+def _plan(model: type[models.Model]) -> _Plan:
+    """Per model, once: each field's default (a factory such as `dict` is called per instance)."""
+    cached = _PLANS.get(model)
     if cached is None:
-        cached = _ATTNAMES[model] = frozenset(f.attname for f in model._meta.concrete_fields)
+        defaults = []
+        relations = {}
+        for f in model._meta.concrete_fields:
+            if f.has_default() and callable(f.default):
+                defaults.append((f.name, f.attname, f.default, True))
+            else:
+                defaults.append((f.name, f.attname, f.get_default(), False))
+            if f.is_relation:
+                relations[f.name] = f.attname
+        cached = _PLANS[model] = _Plan(tuple(defaults), relations)
     return cached
 
 
-_ATTNAMES: dict[type[models.Model], frozenset[str]] = {}
+_PLANS: dict[type[models.Model], _Plan] = {}
 
 
 def save_new[M: models.Model](objs: Sequence[M]) -> None:
@@ -286,24 +312,29 @@ def clocks_for(
 
 def _clock_from_run(ticket: Ticket, run: Run) -> tuple[Clock, list[ClockSegment]]:
     segment = run.open_segment
-    clock = Clock(ticket=ticket, metric=run.metric, group_id=run.group_id)
-    clock.policy_id = run.target.policy_id
-    clock.calendar_id = run.target.calendar_id
-    clock.target_seconds = run.target.seconds
-    clock.warning_fractions = list(run.target.warning_fractions)
-    clock.state = run.state
-    clock.started_at = run.started_at
-    clock.elapsed_seconds = run.elapsed
-    clock.stopped_at = run.stopped_at
-    clock.met = run.met
-    if run.state == ClockState.RUNNING and segment is not None:
-        clock.running_since = segment.started_at
-        clock.due_at = threshold_instant(segment, run.elapsed, run.target.seconds)
-        clock.breached_at = run.breached_at
-    else:
-        clock.running_since = None
-        clock.due_at = None
-        clock.breached_at = run.breached_at
+    running = run.state == ClockState.RUNNING and segment is not None
+    clock = fast_new(
+        Clock,
+        ticket=ticket,
+        metric=run.metric,
+        group_id=run.group_id,
+        policy_id=run.target.policy_id,
+        calendar_id=run.target.calendar_id,
+        target_seconds=run.target.seconds,
+        warning_fractions=list(run.target.warning_fractions),
+        state=run.state,
+        started_at=run.started_at,
+        elapsed_seconds=run.elapsed,
+        stopped_at=run.stopped_at,
+        met=run.met,
+        running_since=segment.started_at if running and segment is not None else None,
+        due_at=(
+            threshold_instant(segment, run.elapsed, run.target.seconds)
+            if running and segment is not None
+            else None
+        ),
+        breached_at=run.breached_at,
+    )
     clock.next_check_at = next_check(clock, run.target.spec)
     segments = [
         fast_new(
@@ -467,10 +498,23 @@ def staged_batches(source: str, kind: str, batch: int = BUILD_BATCH) -> Iterator
         last = keys[-1]
 
 
-def staged_rows(source: str, kind: str, keys: list[str]) -> dict[str, list[StagedRow]]:
-    rows: dict[str, list[StagedRow]] = {}
-    for row in StagedRow.objects.filter(source=source, kind=kind, key__in=keys).order_by("key", "seq"):
-        rows.setdefault(row.key, []).append(row)
+class Staged(NamedTuple):
+    """A staged row as the build reads it (a tuple: no model instance per row)."""
+
+    key: str
+    line: int
+    data: dict[str, Any]
+
+
+def staged_rows(source: str, kind: str, keys: list[str]) -> dict[str, list[Staged]]:
+    rows: dict[str, list[Staged]] = {}
+    found = (
+        StagedRow.objects.filter(source=source, kind=kind, key__in=keys)
+        .order_by("key", "seq")
+        .values_list("key", "line", "data")
+    )
+    for key, line, data in found:
+        rows.setdefault(key, []).append(Staged(key, line, data))
     return rows
 
 
