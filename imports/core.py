@@ -21,6 +21,7 @@ checks the result equals `rebuild_clocks`).
 from __future__ import annotations
 
 import json
+import os
 import resource
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from operator import attrgetter
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
@@ -381,6 +383,9 @@ class ImportContext:
     progress: bool = True
     counts: dict[str, Counts] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
+    started_cpu: float = field(default_factory=lambda: process_cpu_seconds())
+    # The PostgreSQL backend serving this import and its CPU time at the start (when readable).
+    database: tuple[int, float] | None = field(default_factory=lambda: database_cpu())
     rules: Rules | None = None
     batch_size: int = BUILD_BATCH  # tickets (or changes) built and written per transaction
     # Kinds that are not rows of a file (UCI incidents are groups of event rows): not in rows_read.
@@ -408,12 +413,41 @@ class ImportContext:
         return {
             "source": self.source,
             "seconds": round(seconds, 1),
+            "cpu_seconds": round(process_cpu_seconds() - self.started_cpu, 1),
+            "database_cpu_seconds": self.database_cpu_seconds(),
             "rows_read": read,
             "rows_per_second": round(read / seconds) if seconds else None,
             "peak_memory_mib": round(peak_memory_mib(), 1),
             "kinds": kinds,
             "rejects_file": str(self.rejects.path) if self.rejects.path else None,
         }
+
+    def database_cpu_seconds(self) -> float | None:
+        if self.database is None:
+            return None
+        now = database_cpu(self.database[0])
+        return round(now[1] - self.database[1], 1) if now is not None else None
+
+
+def process_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def database_cpu(pid: int | None = None) -> tuple[int, float] | None:
+    """CPU seconds (user + system) of the PostgreSQL backend serving our connection, read from
+    /proc when the server runs on this machine (for the benchmark: the database's share of the
+    work); None elsewhere."""
+    try:
+        if pid is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = int(cursor.fetchone()[0])
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return pid, (int(fields[11]) + int(fields[12])) / ticks
+    except (OSError, ValueError, IndexError, DatabaseError):
+        return None
 
 
 def peak_memory_mib() -> float:

@@ -68,6 +68,11 @@ def write_summary(command: BaseCommand, summary: dict[str, Any]) -> None:
         f"{summary['source']}: {summary['rows_read']:,} rows read in {summary['seconds']} s "
         f"({summary['rows_per_second']:,} rows/s), peak memory {summary['peak_memory_mib']} MiB"
     )
+    database = summary.get("database_cpu_seconds")
+    out.write(
+        f"CPU time: importer {summary.get('cpu_seconds')} s"
+        + (f", PostgreSQL backend {database} s" if database is not None else "")
+    )
     out.write(f"{'kind':<12} {'read':>9} {'imported':>9} {'already':>9} {'rejected':>9} {'blank':>6}")
     for kind, row in summary["kinds"].items():
         out.write(
