@@ -28,10 +28,11 @@ import-bpic2014:  ## import BPI Challenge 2014 from DIR (detail_*.csv[.gz], inci
 	DATABASE_URL=$(DB) .venv/bin/python manage.py import_bpic2014 $(DIR)
 	DATABASE_URL=$(DB) .venv/bin/python manage.py reconcile_bpic2014 $(DIR)
 
-import-uci:  ## import the UCI ServiceNow incident event log FILE
+import-uci:  ## import the UCI ServiceNow incident event log FILE, then reconcile
 	scripts/venv.sh requirements.txt
 	DATABASE_URL=$(DB) .venv/bin/python manage.py migrate -v 0
 	DATABASE_URL=$(DB) .venv/bin/python manage.py import_uci_servicenow $(FILE)
+	DATABASE_URL=$(DB) .venv/bin/python manage.py reconcile_uci_servicenow $(FILE)
 
 bench-import:  ## import rate and peak memory of the full BPIC 2014 import (DIR=…) into a fresh database BENCH_DB
 	scripts/venv.sh requirements-dev.txt

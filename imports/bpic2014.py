@@ -33,7 +33,7 @@ from incidents.models import (
 from servicedesk.models import AssignmentGroup, Category, GroupLevel, Role, Service, User
 
 from . import core
-from .core import Built, ImportContext, Stager
+from .core import Built, ImportContext
 from .models import ImportedChange, ImportedContact, ImportedTicket, Source, StagedRow
 from .reading import (
     LineReader,
@@ -208,7 +208,7 @@ def parse_change(v: dict[str, str]) -> dict[str, Any]:
 
 def stage(ctx: ImportContext, files: dict[str, Path | None]) -> None:
     parsers = {"incident": parse_incident, "activity": parse_activity, "change": parse_change}
-    stager = Stager(SOURCE)
+    stager = core.staging(ctx)
     for kind, parser in parsers.items():
         path = files[kind]
         if path is None:
@@ -234,6 +234,7 @@ def stage(ctx: ImportContext, files: dict[str, Path | None]) -> None:
                     bar.update(reader.bytes_read - bar.n) if path.suffix != ".gz" else bar.update(0)
             bar.update(max(path.stat().st_size - bar.n, 0))
         stager.flush()
+    core.staged(ctx)
 
 
 # --- reference data --------------------------------------------------------------------------
@@ -471,7 +472,7 @@ def build(ctx: ImportContext) -> None:
     rules = core.load_sla_rules()
     total = core.staged_keys(SOURCE, "incident")
     with ctx.bar(total, "build tickets", unit="tickets") as bar:
-        for keys in core.staged_batches(SOURCE, "incident"):
+        for keys in core.staged_batches(SOURCE, "incident", ctx.batch_size):
             done = core.already_imported(ImportedTicket, SOURCE, keys)
             todo = [k for k in keys if k not in done]
             ctx.count("incident").already += len(done)
@@ -480,16 +481,19 @@ def build(ctx: ImportContext) -> None:
                 if done
                 else 0
             )
-            incidents = core.staged_rows(SOURCE, "incident", todo)
+            incidents = core.staged_rows(SOURCE, "incident", keys)
             activities = core.staged_rows(SOURCE, "activity", todo)
             built: list[Built] = []
-            for key in todo:
+            for key in keys:
                 rows = incidents.get(key, [])
-                if len(rows) > 1:
-                    for extra_row in rows[1:]:
-                        ctx.rejects.add(
-                            "incident", extra_row.line, str(extra_row.data), f"duplicate incident id {key}"
-                        )
+                # Reported whether or not the first row is already imported: a resumed or
+                # repeated run lists the same rejects as a clean one.
+                for extra_row in rows[1:]:
+                    ctx.rejects.add(
+                        "incident", extra_row.line, str(extra_row.data), f"duplicate incident id {key}"
+                    )
+                if key in done:
+                    continue
                 row = rows[0]
                 acts = [{**a.data, "_line": a.line} for a in activities.get(key, [])]
                 try:
@@ -669,7 +673,7 @@ def import_changes(ctx: ImportContext, ref: Reference) -> None:
     counts = ctx.count("change")
     total = core.staged_keys(SOURCE, "change")
     with ctx.bar(total, "build changes", unit="changes") as bar:
-        for keys in core.staged_batches(SOURCE, "change"):
+        for keys in core.staged_batches(SOURCE, "change", ctx.batch_size):
             done = core.already_imported(ImportedChange, SOURCE, keys)
             todo = [k for k in keys if k not in done]
             staged = core.staged_rows(SOURCE, "change", keys)

@@ -21,6 +21,7 @@ checks the result equals `rebuild_clocks`).
 from __future__ import annotations
 
 import json
+import os
 import resource
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,7 +29,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from operator import attrgetter
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.db.models.base import ModelState
@@ -43,6 +45,7 @@ from sla.models import Clock, ClockSegment, ClockState
 from .models import ImportRun, Source, StagedRow
 from .reading import Rejects, dumps
 
+REJECT = "reject"  # StagedRow.kind of the rows rejected while staging
 STAGE_CHUNK = 5_000  # staged rows held in memory before each COPY
 BUILD_BATCH = 500  # tickets built and written per transaction
 
@@ -112,7 +115,10 @@ def copy_objects[M: models.Model](objs: Sequence[M]) -> None:
 
 
 def _json_value(attname: str, obj: Any) -> str:
-    return json.dumps(getattr(obj, attname), separators=(",", ":"))
+    return _JSON.encode(getattr(obj, attname))
+
+
+_JSON = json.JSONEncoder(separators=(",", ":"))  # one encoder: json.dumps with options builds one per call
 
 
 def _prepared_value(field: Any, conn: Any, obj: Any) -> Any:
@@ -121,29 +127,52 @@ def _prepared_value(field: Any, conn: Any, obj: Any) -> Any:
 
 def fast_new[M: models.Model](model: type[M], **values: Any) -> M:
     """An unsaved instance without Model.__init__ (10× cheaper, for the hundreds of thousands of
-    history rows): the given values, every other concrete field at its default."""
+    history rows): the given values, every other concrete field at its default. A relation given
+    by name takes the object (cached, as its descriptor would) and its id, without the descriptor."""
+    plan = _plan(model)
     obj = model.__new__(model)
-    obj._state = ModelState()
+    state = obj._state = ModelState()
     data = obj.__dict__
-    for f in model._meta.concrete_fields:
-        if f.attname not in values and f.name not in values:
-            data[f.attname] = f.get_default()
+    for name, attname, default, factory in plan.defaults:
+        if attname not in values and name not in values:
+            data[attname] = default() if factory else default
+    relations = plan.relations
     for name, value in values.items():
-        if isinstance(value, models.Model) or (value is None and name + "_id" in _attnames(model)):
-            setattr(obj, name, value)
-        else:
+        column = relations.get(name)
+        if column is None:
             data[name] = value
+        elif value is None:
+            data[column] = None
+        else:
+            data[column] = value.pk
+            state.fields_cache[name] = value
     return obj
 
 
-def _attnames(model: type[models.Model]) -> frozenset[str]:
-    cached = _ATTNAMES.get(model)
+@dataclass(frozen=True)
+class _Plan:
+    defaults: tuple[tuple[str, str, Any, bool], ...]  # name, attname, default or factory, factory?
+    relations: dict[str, str]  # relation name → its column's attname
+
+
+def _plan(model: type[models.Model]) -> _Plan:
+    """Per model, once: each field's default (a factory such as `dict` is called per instance)."""
+    cached = _PLANS.get(model)
     if cached is None:
-        cached = _ATTNAMES[model] = frozenset(f.attname for f in model._meta.concrete_fields)
+        defaults = []
+        relations = {}
+        for f in model._meta.concrete_fields:
+            if f.has_default() and callable(f.default):
+                defaults.append((f.name, f.attname, f.default, True))
+            else:
+                defaults.append((f.name, f.attname, f.get_default(), False))
+            if f.is_relation:
+                relations[f.name] = f.attname
+        cached = _PLANS[model] = _Plan(tuple(defaults), relations)
     return cached
 
 
-_ATTNAMES: dict[type[models.Model], frozenset[str]] = {}
+_PLANS: dict[type[models.Model], _Plan] = {}
 
 
 def save_new[M: models.Model](objs: Sequence[M]) -> None:
@@ -285,24 +314,29 @@ def clocks_for(
 
 def _clock_from_run(ticket: Ticket, run: Run) -> tuple[Clock, list[ClockSegment]]:
     segment = run.open_segment
-    clock = Clock(ticket=ticket, metric=run.metric, group_id=run.group_id)
-    clock.policy_id = run.target.policy_id
-    clock.calendar_id = run.target.calendar_id
-    clock.target_seconds = run.target.seconds
-    clock.warning_fractions = list(run.target.warning_fractions)
-    clock.state = run.state
-    clock.started_at = run.started_at
-    clock.elapsed_seconds = run.elapsed
-    clock.stopped_at = run.stopped_at
-    clock.met = run.met
-    if run.state == ClockState.RUNNING and segment is not None:
-        clock.running_since = segment.started_at
-        clock.due_at = threshold_instant(segment, run.elapsed, run.target.seconds)
-        clock.breached_at = run.breached_at
-    else:
-        clock.running_since = None
-        clock.due_at = None
-        clock.breached_at = run.breached_at
+    running = run.state == ClockState.RUNNING and segment is not None
+    clock = fast_new(
+        Clock,
+        ticket=ticket,
+        metric=run.metric,
+        group_id=run.group_id,
+        policy_id=run.target.policy_id,
+        calendar_id=run.target.calendar_id,
+        target_seconds=run.target.seconds,
+        warning_fractions=list(run.target.warning_fractions),
+        state=run.state,
+        started_at=run.started_at,
+        elapsed_seconds=run.elapsed,
+        stopped_at=run.stopped_at,
+        met=run.met,
+        running_since=segment.started_at if running and segment is not None else None,
+        due_at=(
+            threshold_instant(segment, run.elapsed, run.target.seconds)
+            if running and segment is not None
+            else None
+        ),
+        breached_at=run.breached_at,
+    )
     clock.next_check_at = next_check(clock, run.target.spec)
     segments = [
         fast_new(
@@ -349,7 +383,13 @@ class ImportContext:
     progress: bool = True
     counts: dict[str, Counts] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
+    started_cpu: float = field(default_factory=lambda: process_cpu_seconds())
+    # The PostgreSQL backend serving this import and its CPU time at the start (when readable).
+    database: tuple[int, float] | None = field(default_factory=lambda: database_cpu())
     rules: Rules | None = None
+    batch_size: int = BUILD_BATCH  # tickets (or changes) built and written per transaction
+    # Kinds that are not rows of a file (UCI incidents are groups of event rows): not in rows_read.
+    derived: set[str] = field(default_factory=set)
 
     def count(self, kind: str) -> Counts:
         return self.counts.setdefault(kind, Counts())
@@ -359,7 +399,7 @@ class ImportContext:
 
     def summary(self) -> dict[str, Any]:
         seconds = time.perf_counter() - self.started
-        read = sum(c.read for c in self.counts.values())
+        read = sum(c.read for kind, c in self.counts.items() if kind not in self.derived)
         kinds = {}
         for kind, c in self.counts.items():
             kinds[kind] = {
@@ -373,12 +413,41 @@ class ImportContext:
         return {
             "source": self.source,
             "seconds": round(seconds, 1),
+            "cpu_seconds": round(process_cpu_seconds() - self.started_cpu, 1),
+            "database_cpu_seconds": self.database_cpu_seconds(),
             "rows_read": read,
             "rows_per_second": round(read / seconds) if seconds else None,
             "peak_memory_mib": round(peak_memory_mib(), 1),
             "kinds": kinds,
             "rejects_file": str(self.rejects.path) if self.rejects.path else None,
         }
+
+    def database_cpu_seconds(self) -> float | None:
+        if self.database is None:
+            return None
+        now = database_cpu(self.database[0])
+        return round(now[1] - self.database[1], 1) if now is not None else None
+
+
+def process_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def database_cpu(pid: int | None = None) -> tuple[int, float] | None:
+    """CPU seconds (user + system) of the PostgreSQL backend serving our connection, read from
+    /proc when the server runs on this machine (for the benchmark: the database's share of the
+    work); None elsewhere."""
+    try:
+        if pid is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = int(cursor.fetchone()[0])
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return pid, (int(fields[11]) + int(fields[12])) / ticks
+    except (OSError, ValueError, IndexError, DatabaseError):
+        return None
 
 
 def peak_memory_mib() -> float:
@@ -425,6 +494,13 @@ class Stager:
         if len(self.rows) >= STAGE_CHUNK:
             self.flush()
 
+    def reject(self, kind: str, line: int | str, row: str, reason: str) -> None:
+        """A row rejected while staging, kept with the staged rows (kind `REJECT`): a run resumed
+        after staging writes it to its rejects file again, so the file lists every bad row
+        whether or not the import was interrupted."""
+        number = line if isinstance(line, int) else 0
+        self.add(REJECT, kind, number, number, {"line": line, "row": row, "reason": reason})
+
     def flush(self) -> None:
         if not self.rows:
             return
@@ -456,10 +532,23 @@ def staged_batches(source: str, kind: str, batch: int = BUILD_BATCH) -> Iterator
         last = keys[-1]
 
 
-def staged_rows(source: str, kind: str, keys: list[str]) -> dict[str, list[StagedRow]]:
-    rows: dict[str, list[StagedRow]] = {}
-    for row in StagedRow.objects.filter(source=source, kind=kind, key__in=keys).order_by("key", "seq"):
-        rows.setdefault(row.key, []).append(row)
+class Staged(NamedTuple):
+    """A staged row as the build reads it (a tuple: no model instance per row)."""
+
+    key: str
+    line: int
+    data: dict[str, Any]
+
+
+def staged_rows(source: str, kind: str, keys: list[str]) -> dict[str, list[Staged]]:
+    rows: dict[str, list[Staged]] = {}
+    found = (
+        StagedRow.objects.filter(source=source, kind=kind, key__in=keys)
+        .order_by("key", "seq")
+        .values_list("key", "line", "data")
+    )
+    for key, line, data in found:
+        rows.setdefault(key, []).append(Staged(key, line, data))
     return rows
 
 
@@ -537,19 +626,38 @@ def stage_state(ctx: ImportContext) -> dict[str, Any]:
 
 
 def restore_stage_state(ctx: ImportContext, state: dict[str, Any]) -> None:
+    """A resumed run: the staging counts, and the staging rejects written to the rejects file."""
     for kind, read in state.get("read", {}).items():
         ctx.count(kind).read = read
     for kind, reasons in state.get("rejected", {}).items():
         ctx.rejects.counts[kind] = dict(reasons)
     ctx.rejects.blank.update(state.get("blank", {}))
+    rows = StagedRow.objects.filter(source=ctx.source, kind=REJECT).order_by("key", "seq", "id")
+    for row in rows.iterator(chunk_size=STAGE_CHUNK):
+        ctx.rejects.write(row.key, row.data["line"], row.data["row"], row.data["reason"])
+
+
+def staging(ctx: ImportContext) -> Stager:
+    """A stager for this run whose rejects are kept with the staged rows (see Stager.reject)."""
+    stager = Stager(ctx.source)
+    ctx.rejects.keep = stager.reject
+    return stager
+
+
+def staged(ctx: ImportContext) -> None:
+    """Staging is over: later rejects are not kept with the staged rows."""
+    ctx.rejects.keep = None
 
 
 def finish_run(run: ImportRun, ctx: ImportContext) -> dict[str, Any]:
-    StagedRow.objects.filter(source=run.source).delete()
+    """Drop the staged rows and mark the run finished, in one transaction (a kill in between
+    would otherwise leave an unfinished run with nothing staged to resume from)."""
     summary = ctx.summary()
-    run.summary = summary
-    run.finished_at = timezone.now()
-    run.save(update_fields=["summary", "finished_at"])
+    with transaction.atomic():
+        StagedRow.objects.filter(source=run.source).delete()
+        run.summary = summary
+        run.finished_at = timezone.now()
+        run.save(update_fields=["summary", "finished_at"])
     return summary
 
 

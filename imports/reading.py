@@ -11,7 +11,8 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -116,6 +117,8 @@ class Rejects:
         self._writer: Any = None
         self.counts: dict[str, dict[str, int]] = {}
         self.blank: dict[str, int] = {}
+        # While staging, each reject is also handed here (core.Stager.reject) to survive a kill.
+        self.keep: Callable[[str, int | str, str, str], None] | None = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._stream = path.open("w", encoding="utf-8", newline="")
@@ -126,6 +129,12 @@ class Rejects:
         per_kind = self.counts.setdefault(kind, {})
         key = reason.split(":")[0]
         per_kind[key] = per_kind.get(key, 0) + 1
+        self.write(kind, line, row, reason)
+        if self.keep is not None:
+            self.keep(kind, line, row, reason)
+
+    def write(self, kind: str, line: int | str, row: str, reason: str) -> None:
+        """One line of the rejects file (counted by `add`)."""
         if self._writer is not None:
             self._writer.writerow([kind, line, reason, row])
 
@@ -149,13 +158,61 @@ def parse_local(text: str, formats: tuple[str, ...], zone: ZoneInfo, what: str) 
     Times inside a spring-forward gap do not exist; zoneinfo resolves them by the offset before
     the change (fold=0), which is what a clock that did not move would have shown.
     """
+    text = text.strip()
     for fmt in formats:
-        try:
-            naive = datetime.strptime(text.strip(), fmt)  # noqa: DTZ007 (made aware just below)
-        except ValueError:
-            continue
+        naive = _fast_parse(text, fmt)
+        if naive is None:
+            try:
+                naive = datetime.strptime(text, fmt)  # noqa: DTZ007 (made aware just below)
+            except ValueError:
+                continue
         return naive.replace(tzinfo=zone)
     raise RowError(f"bad date in {what}: {text!r}")
+
+
+# The sources' formats parsed by a regular expression (strptime is the import's costliest call
+# per row); what does not match, or is out of range, goes to strptime, which decides.
+_NUMBERS = {
+    "d": r"(\d{1,2})",
+    "m": r"(\d{1,2})",
+    "Y": r"(\d{4})",
+    "H": r"(\d{1,2})",
+    "M": r"(\d{1,2})",
+    "S": r"(\d{1,2})",
+}
+_FAST: dict[str, tuple[re.Pattern[str], tuple[int, ...]] | None] = {}
+
+
+def _fast_format(fmt: str) -> tuple[re.Pattern[str], tuple[int, ...]] | None:
+    if fmt not in _FAST:
+        parts = re.split(r"%([a-zA-Z])", fmt)
+        literals, codes = parts[0::2], parts[1::2]
+        if not all(code in _NUMBERS for code in codes) or len(set(codes)) != len(codes):
+            _FAST[fmt] = None
+        else:
+            pattern = "".join(
+                re.escape(lit) + (_NUMBERS[c] if c else "")
+                for lit, c in zip(literals, [*codes, ""], strict=True)
+            )
+            order = tuple(codes.index(c) + 1 if c in codes else 0 for c in "YmdHMS")
+            _FAST[fmt] = (re.compile(pattern), order)
+    return _FAST[fmt]
+
+
+def _fast_parse(text: str, fmt: str) -> datetime | None:
+    compiled = _fast_format(fmt)
+    if compiled is None:
+        return None
+    pattern, order = compiled
+    match = pattern.fullmatch(text)
+    if match is None:
+        return None
+    groups = match.groups()
+    year, month, day, hour, minute, second = (int(groups[i - 1]) if i else 0 for i in order)
+    try:
+        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 (naive, as strptime)
+    except ValueError:
+        return None
 
 
 def optional_local(text: str, formats: tuple[str, ...], zone: ZoneInfo, what: str) -> datetime | None:
@@ -198,4 +255,7 @@ def from_iso(value: str | None) -> datetime | None:
 
 
 def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, separators=(",", ":"))
+    return _JSON.encode(data)
+
+
+_JSON = json.JSONEncoder(separators=(",", ":"))  # one encoder: json.dumps with options builds one per call

@@ -22,7 +22,7 @@ from incidents.models import Channel, PendingReason, ResolutionCode, State, Tick
 from servicedesk.models import AssignmentGroup, Category, GroupLevel, Role, User
 
 from . import core
-from .core import Built, ImportContext, Stager
+from .core import Built, ImportContext
 from .models import ImportedTicket, Source
 from .reading import LineReader, RowError, from_iso, iso, optional_local, parse_int, parse_local
 
@@ -92,7 +92,7 @@ def parse_row(v: dict[str, str]) -> dict[str, Any]:
 
 
 def stage(ctx: ImportContext, path: Path) -> None:
-    stager = Stager(SOURCE)
+    stager = core.staging(ctx)
     reader = LineReader(path, ",", ctx.rejects, "event")
     counts = ctx.count("event")
     with ctx.bar(None, "stage events") as bar:
@@ -107,6 +107,7 @@ def stage(ctx: ImportContext, path: Path) -> None:
             stager.add("event", data["id"], data["mod"] * 10_000_000 + line.number, line.number, data)
             bar.update(1)
     stager.flush()
+    core.staged(ctx)
 
 
 class Reference:
@@ -138,11 +139,14 @@ class Reference:
             row = cursor.fetchone()
             desk = row[0] if row else ""
             cursor.execute(
-                "SELECT DISTINCT data->>'group' FROM imports_stagedrow WHERE source = %s", [SOURCE]
+                "SELECT DISTINCT data->>'group' FROM imports_stagedrow WHERE source = %s AND kind = 'event'",
+                [SOURCE],
             )
             names = {r[0] for r in cursor.fetchall() if r[0]}
             cursor.execute(
-                "SELECT DISTINCT data->>'category' FROM imports_stagedrow WHERE source = %s", [SOURCE]
+                "SELECT DISTINCT data->>'category' FROM imports_stagedrow"
+                " WHERE source = %s AND kind = 'event'",
+                [SOURCE],
             )
             categories = {r[0] for r in cursor.fetchall() if r[0]}
         for name in sorted(names - set(self.groups)):
@@ -245,7 +249,7 @@ def build(ctx: ImportContext) -> None:
     rules = core.load_sla_rules()
     counts = ctx.count("event")
     with ctx.bar(core.staged_keys(SOURCE, "event"), "build tickets", unit="tickets") as bar:
-        for keys in core.staged_batches(SOURCE, "event"):
+        for keys in core.staged_batches(SOURCE, "event", ctx.batch_size):
             done = core.already_imported(ImportedTicket, SOURCE, keys)
             staged = core.staged_rows(SOURCE, "event", keys)
             counts.already += sum(len(staged[k]) for k in done)
@@ -284,6 +288,7 @@ def run_import(path: Path, ctx: ImportContext, *, restart: bool = False) -> dict
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     run = core.begin_run(SOURCE, str(path), restart=restart)
+    ctx.derived.add("incident")
     if run.staged_at is None:
         stage(ctx, path)
         run.staged_at = timezone.now()

@@ -14,8 +14,10 @@ DATABASE_URL="$url" .venv/bin/python manage.py migrate -v 0
 mkdir -p var/imports
 DATABASE_URL="$url" /usr/bin/time -v .venv/bin/python manage.py import_bpic2014 "$dir" --no-progress \
   --summary-json var/imports/bench-summary.json 2> var/imports/bench-time.txt
-grep -E "Maximum resident|Elapsed" var/imports/bench-time.txt
+grep -E "User time|System time|Percent of CPU|Maximum resident|Elapsed" var/imports/bench-time.txt
+uptime
 echo "second run (must import nothing):"
-DATABASE_URL="$url" .venv/bin/python manage.py import_bpic2014 "$dir" --no-progress | head -6
+DATABASE_URL="$url" .venv/bin/python manage.py import_bpic2014 "$dir" --no-progress > var/imports/bench-second.txt
+head -7 var/imports/bench-second.txt
 DATABASE_URL="$url" .venv/bin/python manage.py reconcile_bpic2014 "$dir" --output var/imports/bench-reconciliation.txt
 dropdb -h "$host" -p "$port" -U postgres "$name"

@@ -71,7 +71,11 @@ def fingerprint() -> dict[str, Any]:
             t.created_at,
             t.resolved_at,
             t.closed_at,
-            tuple((e.action, e.field, e.new_value, e.created_at) for e in t.events.all()),
+            # The created event names the ticket's number, which is its id: "own number" here.
+            tuple(
+                (e.action, e.field, "own number" if e.new_value == t.number else e.new_value, e.created_at)
+                for e in t.events.all()
+            ),
             tuple(sorted((c.metric, c.state, c.met, round(c.elapsed_seconds, 3)) for c in t.clocks.all())),
             tuple(sorted(c.imported.external_id for c in t.contacts.all())),
         )

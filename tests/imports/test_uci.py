@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from imports.models import ImportedTicket
+from imports.reconcile_uci import reconcile
 from incidents.models import Ticket, TicketEvent
 
 from .helpers import UCI_SAMPLE, import_uci, read_csv, table_counts
@@ -48,3 +52,17 @@ def test_uci_import_twice_creates_nothing_new() -> None:
 
     assert table_counts() == before
     assert summary["kinds"]["event"]["imported"] == 0
+
+
+def test_uci_reconciliation_holds_our_figures_within_tolerance_of_the_source(tmp_path: Path) -> None:
+    import_uci()
+
+    rows = reconcile(UCI_SAMPLE)
+    assert [r for r in rows if not r.ok and r.tolerance != float("inf")] == []
+    by_figure = {(r.figure, r.key): r for r in rows}
+    assert by_figure[("tickets", "all")].ours == 300
+    knowledge = by_figure[("share with a knowledge article used", "all")]
+    assert knowledge.ours == knowledge.source
+    output = tmp_path / "reconciliation.txt"
+    call_command("reconcile_uci_servicenow", str(UCI_SAMPLE), output=output, stdout=io.StringIO())
+    assert "share by group changes (source: its audit trail)" in output.read_text()

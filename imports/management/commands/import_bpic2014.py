@@ -27,6 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
         parser.add_argument("--restart", action="store_true", help="Stage the files again even if staged.")
         parser.add_argument("--summary-json", type=Path, help="Also write the summary here as JSON.")
+        parser.add_argument(
+            "--batch-size",
+            type=positive_int,
+            default=core.BUILD_BATCH,
+            help=f"Tickets written per transaction (default {core.BUILD_BATCH}).",
+        )
 
     def handle(self, *args: Any, directory: Path, **options: Any) -> None:
         if not directory.is_dir():
@@ -36,6 +42,7 @@ class Command(BaseCommand):
             raise CommandError("Another BPI Challenge 2014 import is running.")
         rejects = Rejects(rejects_path)
         ctx = core.ImportContext(Source.BPIC2014, rejects, progress=not options["no_progress"])
+        ctx.batch_size = options["batch_size"]
         try:
             summary = bpic2014.run_import(directory, ctx, restart=options["restart"])
         except FileNotFoundError as error:
@@ -48,11 +55,23 @@ class Command(BaseCommand):
             options["summary_json"].write_text(json.dumps(summary, indent=2))
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
 def write_summary(command: BaseCommand, summary: dict[str, Any]) -> None:
     out = command.stdout
     out.write(
         f"{summary['source']}: {summary['rows_read']:,} rows read in {summary['seconds']} s "
         f"({summary['rows_per_second']:,} rows/s), peak memory {summary['peak_memory_mib']} MiB"
+    )
+    database = summary.get("database_cpu_seconds")
+    out.write(
+        f"CPU time: importer {summary.get('cpu_seconds')} s"
+        + (f", PostgreSQL backend {database} s" if database is not None else "")
     )
     out.write(f"{'kind':<12} {'read':>9} {'imported':>9} {'already':>9} {'rejected':>9} {'blank':>6}")
     for kind, row in summary["kinds"].items():

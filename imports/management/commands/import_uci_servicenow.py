@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from imports import core, uci
-from imports.management.commands.import_bpic2014 import write_summary
+from imports.management.commands.import_bpic2014 import positive_int, write_summary
 from imports.models import Source
 from imports.reading import Rejects
 
@@ -25,12 +25,19 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
         parser.add_argument("--restart", action="store_true", help="Stage the file again even if staged.")
         parser.add_argument("--summary-json", type=Path, help="Also write the summary here as JSON.")
+        parser.add_argument(
+            "--batch-size",
+            type=positive_int,
+            default=core.BUILD_BATCH,
+            help=f"Tickets written per transaction (default {core.BUILD_BATCH}).",
+        )
 
     def handle(self, *args: Any, file: Path, **options: Any) -> None:
         if not core.lock_source(Source.UCI_SERVICENOW):
             raise CommandError("Another UCI ServiceNow import is running.")
         rejects = Rejects(options["rejects"] or Path("var/imports/uci-rejects.csv"))
         ctx = core.ImportContext(Source.UCI_SERVICENOW, rejects, progress=not options["no_progress"])
+        ctx.batch_size = options["batch_size"]
         try:
             summary = uci.run_import(file, ctx, restart=options["restart"])
         except FileNotFoundError as error:
