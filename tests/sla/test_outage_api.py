@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from servicedesk.models import Role, Service, User
+from servicedesk.tokens import token_issue
 from sla.models import Outage, OutageCause, OutageEvent
 from tests.factories import OutageFactory, ServiceFactory, UserFactory
 
@@ -41,7 +41,8 @@ def monitoring(db: None) -> APIClient:
     """The monitoring system's API client (an integration account, token auth)."""
     account = UserFactory(username="monitoring", role=Role.INTEGRATION)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=account).key}")
+    _token, key = token_issue(user=account, name="monitoring", lifetime=None)  # a named integration token
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
