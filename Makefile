@@ -8,7 +8,7 @@ test:  ## install and run ruff, mypy, makemigrations --check and the whole test 
 	scripts/test.sh
 
 lint:
-	scripts/venv.sh requirements-dev.txt && .venv/bin/ruff check . && .venv/bin/mypy servicedesk incidents changes sla catalogue
+	scripts/venv.sh requirements-dev.txt && .venv/bin/ruff check . && .venv/bin/mypy servicedesk incidents changes sla catalogue knowledge portal
 
 bench:  ## benchmark figures (needs PostgreSQL: DATABASE_URL, default postgres://postgres@127.0.0.1:5432/servicedesk)
 	scripts/venv.sh requirements-dev.txt

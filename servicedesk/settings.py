@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "changes",
     "sla",
     "catalogue",
+    # Self-service portal and knowledge base.
+    "knowledge",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "servicedesk.middleware.UserLanguageMiddleware",
+    "portal.middleware.EndUserConsoleRedirect",  # end users see the portal, never the console
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
