@@ -6,6 +6,7 @@ also see internal ones and, to write and review, drafts and archived articles th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -97,10 +98,49 @@ def search(user: User | None, text: str, *, limit: int = 20) -> list[Hit]:
     return _search_fallback(readable, text, limit)
 
 
+# Prefix matching only on stems this long: "mus:*" would also find "muskel".
+MIN_PREFIX = 4
+
+
+def norwegian_query(text: str) -> str | None:
+    """A tsquery (in to_tsquery syntax, already stemmed) for the words of the text, or None.
+
+    The Snowball stemmer of the 'norwegian' configuration cuts nouns and verbs alike: "skriver"
+    becomes 'skriv' but "skriveren" becomes 'skriver', so the two would never meet. Each word is
+    therefore stemmed twice and the shorter stem matched as a prefix ('skriv:*' finds 'skriv'
+    and 'skriver'), ORed with the plain stem; all words must match. Only letters and digits reach
+    the query, so user input cannot inject tsquery syntax. Stopwords drop out.
+    """
+    words = re.findall(r"\w+", text.lower())[:8]
+    if not words:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w, (ts_lexize('norwegian_stem', w))[1], "
+            "(ts_lexize('norwegian_stem', (ts_lexize('norwegian_stem', w))[1]))[1] "
+            "FROM unnest(%s::text[]) AS w",
+            [words],
+        )
+        rows = cursor.fetchall()
+    terms = []
+    for _word, stem, stem_of_stem in rows:
+        if not stem:
+            continue  # a stopword
+        shorter = stem_of_stem or stem
+        options = [stem]
+        options.append(f"{shorter}:*" if len(shorter) >= MIN_PREFIX else shorter)
+        terms.append("(" + " | ".join(dict.fromkeys(options)) + ")")
+    return " & ".join(terms) or None
+
+
 def _search_postgres(readable: QuerySet[Article], text: str, limit: int) -> list[Hit]:
     from django.contrib.postgres.search import SearchHeadline
 
-    query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+    raw = norwegian_query(text)
+    if raw is None:
+        return []
+    # 'simple': the lexemes are stemmed already and must be taken as they are.
+    query = SearchQuery(raw, config="simple", search_type="raw")
     rows = (
         readable.annotate(vector=_search_vector())
         .filter(vector=query)
