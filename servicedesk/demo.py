@@ -34,6 +34,8 @@ from catalogue.demo import seed_catalogue
 from changes.demo import seed_changes
 from incidents import transitions
 from incidents.kpi import first_line_resolution
+from knowledge.demo import seed_articles
+from portal.demo import seed_survey_answers
 from incidents.models import (
     Channel,
     Comment,
@@ -1384,6 +1386,9 @@ def generate(
         seed_changes(generator.now, log)
         assign_approvers()
         log(f"Catalogue: {seed_catalogue()} items.")
+        # Self-service portal: the knowledge base and survey answers on resolved tickets.
+        log(f"Knowledge base: {seed_articles(generator.now)} articles.")
+        log(f"Survey answers: {seed_survey_answers()}.")
     return summarize(created_users=created_users, created_tickets=created_tickets)
 
 
