@@ -34,8 +34,6 @@ from catalogue.demo import seed_catalogue
 from changes.demo import seed_changes
 from incidents import transitions
 from incidents.kpi import first_line_resolution
-from knowledge.demo import seed_articles
-from portal.demo import seed_survey_answers
 from incidents.models import (
     Channel,
     Comment,
@@ -49,6 +47,8 @@ from incidents.models import (
     TicketEvent,
     format_number,
 )
+from knowledge.demo import seed_articles
+from portal.demo import seed_survey_answers
 from sla.clock import rebuild_clocks
 from sla.models import Calendar, OlaTarget
 
