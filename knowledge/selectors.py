@@ -82,27 +82,29 @@ def _search_vector() -> RawSQL:
     return RawSQL('"knowledge_article"."search_vector"', [], output_field=SearchVectorField())
 
 
-def search(user: User | None, text: str, *, limit: int = 20) -> list[Hit]:
+def search(user: User | None, text: str, *, limit: int = 20, match_all: bool = True) -> list[Hit]:
     """Articles matching the words, best first, with highlighted snippets.
 
     PostgreSQL: full-text search in the Norwegian configuration (stems, so "skriveren" finds
     "skriver"), ranked with the title weighted above the body, on the GIN-indexed generated
     column. SQLite (the demo): every word must occur in the title or text; title matches first.
+    `match_all=False` (suggestions while a title is typed) finds articles with any of the words,
+    those with more of them ranked higher.
     """
     text = text.strip()[:200]
     if not text:
         return []
     readable = articles_readable_by(user).select_related("category")
     if connection.vendor == "postgresql":
-        return _search_postgres(readable, text, limit)
-    return _search_fallback(readable, text, limit)
+        return _search_postgres(readable, text, limit, match_all)
+    return _search_fallback(readable, text, limit, match_all)
 
 
 # Prefix matching only on stems this long: "mus:*" would also find "muskel".
 MIN_PREFIX = 4
 
 
-def norwegian_query(text: str) -> str | None:
+def norwegian_query(text: str, *, match_all: bool = True) -> str | None:
     """A tsquery (in to_tsquery syntax, already stemmed) for the words of the text, or None.
 
     The Snowball stemmer of the 'norwegian' configuration cuts nouns and verbs alike: "skriver"
@@ -130,13 +132,13 @@ def norwegian_query(text: str) -> str | None:
         options = [stem]
         options.append(f"{shorter}:*" if len(shorter) >= MIN_PREFIX else shorter)
         terms.append("(" + " | ".join(dict.fromkeys(options)) + ")")
-    return " & ".join(terms) or None
+    return (" & " if match_all else " | ").join(terms) or None
 
 
-def _search_postgres(readable: QuerySet[Article], text: str, limit: int) -> list[Hit]:
+def _search_postgres(readable: QuerySet[Article], text: str, limit: int, match_all: bool) -> list[Hit]:
     from django.contrib.postgres.search import SearchHeadline
 
-    raw = norwegian_query(text)
+    raw = norwegian_query(text, match_all=match_all)
     if raw is None:
         return []
     # 'simple': the lexemes are stemmed already and must be taken as they are.
@@ -162,12 +164,13 @@ def _search_postgres(readable: QuerySet[Article], text: str, limit: int) -> list
     return [Hit(article, highlight(article.headline)) for article in rows]  # type: ignore[attr-defined]
 
 
-def _search_fallback(readable: QuerySet[Article], text: str, limit: int) -> list[Hit]:
+def _search_fallback(readable: QuerySet[Article], text: str, limit: int, match_all: bool = True) -> list[Hit]:
     words = text.split()[:8]
     matches = Q()
     title_hits = Q()
     for word in words:
-        matches &= Q(title__icontains=word) | Q(plain_text__icontains=word)
+        found = Q(title__icontains=word) | Q(plain_text__icontains=word)
+        matches = (matches & found) if match_all else (matches | found)
         title_hits |= Q(title__icontains=word)
     rows = (
         readable.filter(matches)

@@ -163,7 +163,7 @@ def report(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "services": selectors.services_for_reporting(),
-            "suggestions": kb.search(user, title, limit=SUGGESTIONS) if title else [],
+            "suggestions": kb.search(user, title, limit=SUGGESTIONS, match_all=False) if title else [],
             "title": title,
         },
         status=status,
@@ -176,7 +176,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     """Articles matching the title typed so far (an HTML fragment for htmx)."""
     user = console_user(request)
     title = request.GET.get("title", "").strip()[:200]
-    hits = kb.search(user, title, limit=SUGGESTIONS) if len(title) >= 3 else []
+    hits = kb.search(user, title, limit=SUGGESTIONS, match_all=False) if len(title) >= 3 else []
     return _render(request, "portal/_suggestions.html", {"suggestions": hits, "title": title})
 
 
