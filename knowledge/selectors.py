@@ -36,6 +36,8 @@ def articles_readable_by(user: User | None) -> QuerySet[Article]:
 
 def articles_for_api(user: User) -> QuerySet[Article]:
     """What the API lists: agents every article (they write and review), others what they may read."""
+    if not user.is_authenticated:
+        return Article.objects.none()
     if user.is_agent:
         return Article.objects.all()
     return articles_readable_by(user)
