@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from knowledge import services
-from knowledge.models import ArticleFeedback, ArticleStatus, Audience
+from knowledge.models import Article, ArticleFeedback, ArticleStatus, Audience
 from knowledge.render import render_markdown
 from servicedesk.errors import IllegalTransition
 
@@ -109,3 +109,31 @@ def test_status_changes_follow_the_allowed_transitions(agent):
     services.article_set_status(article=article, actor=agent, status=ArticleStatus.ARCHIVED)
     with pytest.raises(IllegalTransition):
         services.article_set_status(article=article, actor=agent, status=ArticleStatus.PUBLISHED)
+
+
+def test_an_article_saved_in_the_admin_gets_its_search_text(db):
+    from servicedesk.models import User
+
+    admin_user = User.objects.create_superuser("root", "root@example.org", "pw")
+    client = Client()
+    client.force_login(admin_user)
+    category = KbCategoryFactory()
+
+    response = client.post(
+        reverse("admin:knowledge_article_add"),
+        {
+            "category": category.pk,
+            "title": "Skanner",
+            "body": "Trykk **Skann**",
+            "language": "nb",
+            "audience": "public",
+        },
+    )
+
+    assert response.status_code == 302
+    article = Article.objects.get(title="Skanner")
+    assert (article.plain_text, article.status, article.owner) == (
+        "Trykk Skann",
+        ArticleStatus.DRAFT,
+        admin_user,
+    )
