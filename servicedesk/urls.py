@@ -45,6 +45,7 @@ urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     path("console/changes/", include("changes.urls")),
     path("console/catalogue/", include("catalogue.urls")),
+    path("console/kb/", include("knowledge.urls")),
     path("console/", include("incidents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
