@@ -124,3 +124,22 @@ def test_status_and_accessibility_pages_have_no_violations(page, axe, live_serve
     sign_in(page, base, "nurse_b")
     page.goto(f"{base}{reverse('portal:status')}")
     assert_accessible(axe, page, "service status")
+
+
+def test_console_pages_have_no_violations_and_log_a_call_suggests_articles(page, axe, live_server, scene):
+    base = live_server.url
+    sign_in(page, base, "agent_b")
+    assert_accessible(axe, page, "the console's ticket list")
+
+    page.goto(f"{base}{reverse('console:ticket-new')}")
+    page.get_by_label("Title").press_sequentially("Skriveren virker ikke", delay=30)
+    page.locator("#kb-suggestions").get_by_role(
+        "link", name=re.compile("Skriveren skriver ikke ut")
+    ).wait_for()
+    assert_accessible(axe, page, "log a call with suggestions")
+
+    from incidents import services
+
+    ticket = services.ticket_create(actor=scene["agent"], caller=scene["user"], title="PC-en starter ikke")
+    page.goto(f"{base}{reverse('console:ticket', kwargs={'pk': ticket.pk})}")
+    assert_accessible(axe, page, "the console's ticket page")
