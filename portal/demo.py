@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from incidents.models import State, Ticket
 
@@ -29,6 +30,7 @@ COMMENTS = [
 def seed_survey_answers(rng: random.Random | None = None, share: float = 0.33) -> int:
     """Rate a share of the resolved and closed tickets that have no answer yet."""
     rng = rng or random.Random(2019)
+    now = timezone.now()
     tickets = Ticket.objects.filter(
         state__in=[State.RESOLVED, State.CLOSED], resolved_at__isnull=False, survey_answer__isnull=True
     ).only("id", "caller_id", "resolved_by_group_id", "resolved_at")
@@ -40,7 +42,8 @@ def seed_survey_answers(rng: random.Random | None = None, share: float = 0.33) -
             score=rng.choices(SCORES, WEIGHTS)[0],
             comment=rng.choice(COMMENTS),
             channel=rng.choice([SurveyChannel.PORTAL, SurveyChannel.EMAIL]),
-            created_at=ticket.resolved_at + timedelta(hours=rng.uniform(0.5, 48)),
+            # Answered within two days of the resolution, never in the future.
+            created_at=min(now, ticket.resolved_at + timedelta(hours=rng.uniform(0.5, 48))),
         )
         for ticket in tickets.iterator()
         if rng.random() < share and ticket.resolved_at is not None

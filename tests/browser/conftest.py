@@ -45,7 +45,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    from django.db import connections
     from playwright.sync_api import sync_playwright
+
+    # Once Playwright's sync API runs, a test after a live-server test that followed an ordinary
+    # `db` test gets a new connection object, without the `_test_serialized_contents` Django
+    # attached to the original when it created the test database; serialized_rollback would then
+    # restore nothing for every transactional test after it (no priority matrix, no calendars).
+    # Keep the contents on the connection class, where every new connection object finds them.
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents  # type: ignore[attr-defined]
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
