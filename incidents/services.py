@@ -398,13 +398,18 @@ def ticket_reopen(*, ticket: Ticket, actor: User, reason: str = "") -> Ticket:
 
 
 def ticket_close(*, ticket: Ticket, actor: User | None) -> Ticket:
-    """Close a resolved ticket; actor None is the system closing it after the reopen window."""
-    if actor is not None:
+    """Close a resolved ticket; actor None is the system closing it after the reopen window.
+
+    The caller may close their own resolved ticket too ("it is fixed" in the portal).
+    """
+    if actor is not None and not actor.is_agent and ticket.caller_id != actor.pk:
         _ensure_agent(actor)
     with transaction.atomic():
         ticket = _lock(ticket)
-        if actor is not None:
+        if actor is not None and actor.is_agent:
             _ensure_can_work(actor, ticket)
+        elif actor is not None and ticket.caller_id != actor.pk:
+            raise NotAllowed(_("Only the caller may close this ticket."))
         _ensure_transition(ticket, State.CLOSED)
         if ticket.major_incident and not PostIncidentReview.objects.filter(ticket=ticket).exists():
             raise IllegalTransition(_("A major incident is closed only after its post-incident review."))

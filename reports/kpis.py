@@ -29,12 +29,14 @@ from incidents.kpi import (
 )
 from incidents.major import iso_weeks_inside, serious_incident_count, weeks_without_serious_incident
 from incidents.models import Contact, State, Ticket
+from portal import survey
+from servicedesk.models import AssignmentGroup
 from sla.availability import availability_by_service, tier1_availability
 from sla.models import Clock, KpiTarget, Metric
 
 from .months import Month
 
-DEFINITIONS_VERSION = 1
+DEFINITIONS_VERSION = 2  # 2: satisfaction from the portal's survey answers
 RESOLVED_STATES = (State.RESOLVED, State.CLOSED)
 
 # The KPIs with a target: key (as in sla.KpiTarget), the figure it applies to, the comparison,
@@ -252,8 +254,23 @@ def serious(start: datetime, end: datetime) -> dict[str, Any]:
 
 
 def satisfaction(start: datetime, end: datetime) -> dict[str, Any]:
-    """No survey is stored yet (the portal and its survey come later): no data, not a zero."""
-    return {"answers": 0, "mean_score": None, "available": False}
+    """The 1–6 survey (portal/survey.py): mean score and answer count of the answers given in
+    the period, and per resolving group. No answers: no data (None), never a zero. Two queries
+    and one for the groups' names."""
+    mean, answers = survey.satisfaction(start=start, end=end)
+    per_group = survey.satisfaction_by_group(start=start, end=end)
+    groups = AssignmentGroup.objects.filter(pk__in=[pk for pk in per_group if pk])
+    names = dict(groups.values_list("pk", "name"))
+    by_group = [
+        {"group": names.get(pk, "—") if pk else "—", "mean_score": round(score, 2), "answers": count}
+        for pk, (score, count) in per_group.items()
+    ]
+    return {
+        "answers": answers,
+        "mean_score": round(mean, 2) if mean is not None else None,
+        "available": answers > 0,
+        "by_group": sorted(by_group, key=lambda row: (-row["answers"], row["group"])),
+    }
 
 
 def month_figures(

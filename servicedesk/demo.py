@@ -47,6 +47,8 @@ from incidents.models import (
     TicketEvent,
     format_number,
 )
+from knowledge.demo import seed_articles
+from portal.demo import seed_survey_answers
 from sla.clock import rebuild_clocks
 from sla.models import Calendar, OlaTarget
 
@@ -1400,6 +1402,9 @@ def generate(
         seed_changes(generator.now, log)
         assign_approvers()
         log(f"Catalogue: {seed_catalogue()} items.")
+        # Self-service portal: the knowledge base and survey answers on resolved tickets.
+        log(f"Knowledge base: {seed_articles(generator.now)} articles.")
+        log(f"Survey answers: {seed_survey_answers()}.")
     return summarize(created_users=created_users, created_tickets=created_tickets)
 
 

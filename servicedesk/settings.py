@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "imports",
     "audit",
     "reports",
+    # Self-service portal and knowledge base.
+    "knowledge",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "servicedesk.middleware.UserLanguageMiddleware",
+    "portal.middleware.EndUserConsoleRedirect",  # end users see the portal, never the console
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -12,6 +11,8 @@ from catalogue import api as catalogue_api
 from changes import api as changes_api
 from incidents.api import QueueViewSet, TicketViewSet
 from incidents.contacts_api import ContactViewSet
+from knowledge import api as knowledge_api
+from portal import views as portal_views
 from sla import api as sla_api
 
 from . import auth_api, views
@@ -27,6 +28,7 @@ router.register("contacts", ContactViewSet, basename="contact")
 changes_api.register(router)
 catalogue_api.register(router)
 sla_api.register(router)
+knowledge_api.register(router)
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("auth/token/", auth_api.obtain_token, name="token"),
@@ -40,7 +42,10 @@ api_patterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="console:home", permanent=False)),
+    # Self-service portal: "/" sends end users there and IT staff to the console.
+    path("", portal_views.landing, name="landing"),
+    path("portal/", include("portal.urls")),
+    path("accessibility/", portal_views.accessibility, name="accessibility"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
@@ -51,6 +56,7 @@ urlpatterns = [
     path("console/catalogue/", include("catalogue.urls")),
     path("console/audit/", include("audit.urls")),
     path("console/reports/", include("reports.urls")),
+    path("console/kb/", include("knowledge.urls")),
     path("console/", include("incidents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -177,3 +177,18 @@ def test_the_summary_lists_the_counts_and_the_demo_logins(demo):
     assert "first-line resolution" in demo
     for login in DEMO_LOGINS:
         assert login.username in demo
+
+
+def test_demo_has_a_knowledge_base_and_survey_answers(demo):
+    from knowledge.models import Article, ArticleStatus
+    from portal.models import SurveyAnswer
+
+    published = Article.objects.filter(status=ArticleStatus.PUBLISHED)
+    assert published.count() >= 35
+    assert set(published.values_list("language", flat=True)) == {"nb", "en"}
+    assert published.filter(translation_of__isnull=False).exists()
+    answers = SurveyAnswer.objects.all()
+    assert answers.exists()
+    assert not answers.exclude(ticket__state__in=[State.RESOLVED, State.CLOSED]).exists()
+    assert not answers.exclude(caller=F("ticket__caller")).exists()
+    assert "Knowledge base:" in demo

@@ -112,7 +112,7 @@ def test_a_refused_step_is_flashed_and_changes_nothing(
     assert (change.state, change.events.count()) == (State.APPROVED, events)
 
 
-def test_change_pages_are_forbidden_to_end_users(console_for, end_user, approved_change):
+def test_change_pages_send_end_users_to_the_portal(console_for, end_user, approved_change):
     change = approved_change()
     client = console_for(end_user)
 
@@ -122,8 +122,8 @@ def test_change_pages_are_forbidden_to_end_users(console_for, end_user, approved
         reverse("changes:new"),
         detail_url(change),
     ):
-        assert client.get(url).status_code == 403
-    assert step(client, change, "cancel", {"reason": "x"}).status_code == 403
+        assert client.get(url)["Location"] == reverse("portal:home")
+    assert step(client, change, "cancel", {"reason": "x"}).status_code == 404
     change.refresh_from_db()
     assert change.state == State.APPROVED
 

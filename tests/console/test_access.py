@@ -32,15 +32,6 @@ def test_login_page_has_labelled_fields(db):
     assert '<label for="id_password"' in page
 
 
-def test_end_user_sees_only_their_own_tickets_in_the_list(console_for, end_user, other_end_user):
-    mine = TicketFactory(caller=end_user)
-    TicketFactory(caller=other_end_user)
-
-    response = console_for(end_user).get(reverse("console:ticket-list"))
-
-    assert list(response.context["tickets"]) == [mine]
-
-
 def test_ticket_list_filters_by_ticket_number(console_for, agent):
     wanted, _other = TicketFactory(), TicketFactory()
 
@@ -71,3 +62,44 @@ def test_ticket_list_is_paginated_by_25(console_for, agent):
 
     assert len(first.context["tickets"]) == 25
     assert len(second.context["tickets"]) == 5
+
+
+# --- end users never see the console (the portal is theirs) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [
+        ("console:home", "portal:home"),
+        ("console:ticket-list", "portal:tickets"),
+        ("console:queues", "portal:home"),
+        ("console:notifications", "portal:home"),
+        ("console:customer-centre", "portal:home"),
+    ],
+)
+def test_end_user_is_sent_from_a_console_page_to_the_portal(console_for, end_user, name, target):
+    response = console_for(end_user).get(reverse(name))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse(target)
+
+
+def test_end_user_is_sent_from_the_console_ticket_page_to_the_portal_ticket(console_for, end_user):
+    ticket = TicketFactory(caller=end_user)
+
+    response = console_for(end_user).get(reverse("console:ticket", kwargs={"pk": ticket.pk}))
+
+    assert response["Location"] == reverse("portal:ticket", kwargs={"pk": ticket.pk})
+
+
+@pytest.mark.parametrize("suffix", ["comments/", "attachments/", "resolve/", "reopen/"])
+def test_end_users_posts_to_the_console_are_404_and_change_nothing(console_for, end_user, suffix):
+    ticket = TicketFactory(caller=end_user)
+
+    response = console_for(end_user).post(
+        f"/console/tickets/{ticket.pk}/{suffix}", {"body": "x", "reason": "x"}
+    )
+
+    assert response.status_code == 404
+    assert not ticket.comments.exists()
+    assert ticket.events.count() == 0

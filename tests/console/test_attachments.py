@@ -26,15 +26,6 @@ def test_attachment_download_is_a_download_that_is_never_sniffed(console_for, ag
     assert b"".join(response.streaming_content) == b"stack trace\n"
 
 
-def test_caller_uploads_a_file_to_their_ticket(console_for, end_user, logged_ticket):
-    upload = SimpleUploadedFile("screenshot.png", b"\x89PNG\r\n", content_type="image/png")
-
-    response = console_for(end_user).post(upload_url(logged_ticket.pk), {"file": upload}, follow=True)
-
-    assert "screenshot.png attached." in flashed(response)
-    assert logged_ticket.attachments.get().filename == "screenshot.png"
-
-
 def test_html_upload_is_refused_with_a_message(console_for, agent, logged_ticket):
     upload = SimpleUploadedFile("page.html", b"<script>alert(1)</script>", content_type="text/html")
 

@@ -55,4 +55,5 @@ def test_caller_lookup_without_javascript_shows_results_on_the_log_call_page(con
 def test_caller_lookup_is_for_service_desk_staff_only(console_for, end_user, kari):
     response = console_for(end_user).get(LOOKUP_URL, {"q": "Nordmann"})
 
-    assert response.status_code == 403
+    assert response.status_code == 302  # end users are sent to the portal
+    assert response["Location"].startswith("/portal/")

@@ -31,16 +31,6 @@ def test_agent_exports_the_filtered_list(client, agent, first_line_group):
     assert [row[0] for row in rows] == [wanted.number]
 
 
-def test_end_user_exports_only_their_own_tickets(client, end_user, other_end_user, first_line_group):
-    mine = TicketFactory(caller=end_user, assignment_group=first_line_group)
-    TicketFactory(caller=other_end_user, assignment_group=first_line_group)
-    client.force_login(end_user)
-
-    _header, *rows = _rows(client.get("/console/tickets/export.csv"))
-
-    assert [row[0] for row in rows] == [mine.number]
-
-
 def test_formulas_in_titles_are_not_exported_as_formulas(client, agent, first_line_group):
     TicketFactory(title="=HYPERLINK(\"http://evil\")", assignment_group=first_line_group)
     client.force_login(agent)

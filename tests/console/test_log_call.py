@@ -137,4 +137,5 @@ def test_re_shown_form_keeps_the_chosen_caller_selected(console_for, agent, end_
 def test_end_user_may_not_log_a_call_in_the_console(console_for, end_user):
     response = console_for(end_user).get(NEW_URL)
 
-    assert response.status_code == 403
+    assert response.status_code == 302  # end users are sent to the portal
+    assert response["Location"].startswith("/portal/")

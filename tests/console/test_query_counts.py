@@ -90,10 +90,10 @@ def test_ticket_page_runs_as_many_queries_for_200_entries_as_for_10(console_for,
     assert with_10 == with_200
 
 
-def test_ticket_page_of_an_end_user_runs_as_many_queries_for_200_entries_as_for_10(console_for, end_user):
+def test_portal_ticket_page_runs_as_many_queries_for_200_entries_as_for_10(console_for, end_user):
     ticket = TicketFactory(caller=end_user)
     client = console_for(end_user)
-    url = reverse("console:ticket", kwargs={"pk": ticket.pk})
+    url = reverse("portal:ticket", kwargs={"pk": ticket.pk})
     add_history(ticket, 10)
     with_10 = queries_for(client, url)
 

@@ -66,12 +66,3 @@ def test_ticket_list_shows_the_agents_queues_with_waiting_counts(console_for, re
     assert "Claim next" in response.content.decode()
 
 
-def test_end_user_sees_no_queues_and_no_claim_buttons(console_for, end_user, second_line_group):
-    TicketFactory(caller=end_user, assignment_group=second_line_group)
-
-    response = console_for(end_user).get(reverse("console:ticket-list"))
-
-    assert response.status_code == 200
-    assert response.context["queues"] == []
-    assert "Claim next" not in response.content.decode()
-    assert "claim-next" not in response.content.decode()

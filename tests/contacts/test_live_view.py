@@ -142,7 +142,9 @@ def test_going_on_and_off_duty(client, agent, first_line_group):
 def test_end_users_cannot_see_the_customer_centre(client, end_user):
     client.force_login(end_user)
 
-    assert client.get("/console/customer-centre/").status_code == 403
+    # End users never see the console: they are sent to the portal.
+    assert client.get("/console/customer-centre/")["Location"] == "/portal/"
+    assert client.post("/console/customer-centre/duty/").status_code == 404
 
 
 def test_first_line_resolution_today_counts_tickets_resolved_today(agent, end_user, first_line_group):

@@ -120,7 +120,30 @@ def test_serious_incidents_and_weeks_without_one(figures):
 
 
 def test_satisfaction_says_no_data_rather_than_zero(figures):
-    assert figures["satisfaction"] == {"answers": 0, "mean_score": None, "available": False}
+    assert figures["satisfaction"] == {"answers": 0, "mean_score": None, "available": False, "by_group": []}
+
+
+def test_satisfaction_is_the_mean_of_the_months_survey_answers_by_oslo_time(march):
+    from portal.models import SurveyAnswer
+
+    def answer(name: str, score: int, at: datetime, group) -> None:
+        ticket = march.tickets[name]
+        SurveyAnswer.objects.create(ticket=ticket, caller=ticket.caller, group=group, score=score,
+                                    channel="portal", created_at=at)  # fmt: skip
+
+    answer("T1", 6, datetime(2026, 3, 2, 9, tzinfo=UTC), march.centre)
+    answer("T2", 3, datetime(2026, 3, 20, 9, tzinfo=UTC), march.network)
+    answer("T4", 5, datetime(2026, 2, 28, 23, 30, tzinfo=UTC), march.centre)  # 00:30 on 1 March in Oslo
+    answer("T5", 1, datetime(2026, 3, 31, 22, 30, tzinfo=UTC), march.centre)  # 1 April in Oslo: not March
+
+    satisfaction = kpis.month_figures(MARCH)["satisfaction"]
+
+    # March: 6, 3 and 5 → mean 14 / 3 = 4.67; the customer centre 6 and 5 (5.5), Network 3.
+    assert (satisfaction["answers"], satisfaction["mean_score"], satisfaction["available"]) == (3, 4.67, True)
+    assert satisfaction["by_group"] == [
+        {"group": "Customer centre", "mean_score": 5.5, "answers": 2},
+        {"group": "Network", "mean_score": 3.0, "answers": 1},
+    ]
 
 
 def test_each_kpi_is_judged_against_its_target(figures):

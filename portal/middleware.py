@@ -1,0 +1,49 @@
+"""End users never see the agent console: its pages send them to the portal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+# The catalogue (ordering, approvals, the e-mailed approval link) is shared with end users
+# until the portal has its own order pages.
+OPEN_TO_END_USERS = ("/console/catalogue/",)
+AUDIT_PAGES = "/console/audit/"
+TICKET_PAGE = re.compile(r"^/console/tickets/(?P<pk>[0-9]+)/$")
+
+
+class EndUserConsoleRedirect:
+    """A GET of a console page by an end user is redirected to the matching portal page (their
+    ticket, their ticket list, or the portal home); anything else there is 404 for them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        user = getattr(request, "user", None)
+        if (
+            path.startswith("/console/")
+            and not path.startswith(OPEN_TO_END_USERS)
+            and user is not None
+            and user.is_authenticated
+            and not getattr(user, "is_agent", False)
+            # Auditors work in the console's access-log pages (audit/).
+            and not (getattr(user, "reads_access_log", False) and path.startswith(AUDIT_PAGES))
+        ):
+            if request.method not in ("GET", "HEAD"):
+                raise Http404
+            return HttpResponseRedirect(self._portal_page(path))
+        return self.get_response(request)
+
+    @staticmethod
+    def _portal_page(path: str) -> str:
+        match = TICKET_PAGE.match(path)
+        if match:
+            return reverse("portal:ticket", kwargs={"pk": int(match["pk"])})
+        if path.startswith("/console/tickets/"):
+            return reverse("portal:tickets")
+        return reverse("portal:home")
