@@ -37,10 +37,17 @@ def test_opening_a_ticket_in_the_console_writes_one_row(console_for, agent, tick
 
 
 def test_a_ticket_the_user_may_not_see_writes_no_row(console_for, other_end_user, ticket):
-    response = console_for(other_end_user).get(reverse("console:ticket", kwargs={"pk": ticket.pk}))
+    response = console_for(other_end_user).get(reverse("portal:ticket", kwargs={"pk": ticket.pk}))
 
     assert response.status_code == 404
     assert rows() == []
+
+
+def test_opening_their_ticket_in_the_portal_writes_one_portal_row(console_for, end_user, ticket):
+    response = console_for(end_user).get(reverse("portal:ticket", kwargs={"pk": ticket.pk}))
+
+    assert response.status_code == 200
+    assert rows() == [("enduser_a", ticket.pk, "portal", "detail", "10.1.2.3")]
 
 
 def test_downloading_a_file_in_the_console_writes_a_file_row(console_for, agent, ticket):
