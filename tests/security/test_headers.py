@@ -61,7 +61,9 @@ def test_a_session_lasts_a_working_day_by_default(agent):
 
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "SECURE_COOKIES"}}
+    # Not the test run's own switches either (the browser tests lift Django's async guard).
+    unset = {"SECRET_KEY", "DEBUG", "SECURE_COOKIES", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
         [sys.executable, *args],
         cwd=ROOT,
