@@ -25,7 +25,7 @@ if [ -z "${SECRET_KEY:-}" ]; then
 fi
 
 $py manage.py migrate --no-input -v 0
-$py manage.py createcachetable  # sign-in throttling state, when there is no Redis
+$py manage.py createcachetable  # also done by migrate (servicedesk 0008); kept for older databases
 $py manage.py demo_data --if-empty
 $py manage.py collectstatic --no-input -v 0
 
