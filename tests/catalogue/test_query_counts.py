@@ -61,8 +61,8 @@ def browser(end_user) -> Client:
     return client
 
 
-def test_catalogue_page_runs_as_many_queries_for_50_items_as_for_5(browser):
-    url = reverse("catalogue:home")
+def test_portal_catalogue_page_runs_as_many_queries_for_50_items_as_for_5(browser):
+    url = reverse("portal:order")
     add_items(5)
     with_5 = queries_for(browser, url)
 
@@ -72,8 +72,8 @@ def test_catalogue_page_runs_as_many_queries_for_50_items_as_for_5(browser):
     assert with_50 == with_5
 
 
-def test_my_orders_page_runs_as_many_queries_for_50_orders_as_for_5(browser, end_user):
-    url = reverse("catalogue:requests")
+def test_portal_my_orders_page_runs_as_many_queries_for_50_orders_as_for_5(browser, end_user):
+    url = reverse("portal:orders")
     add_orders(end_user, 5)
     with_5 = queries_for(browser, url)
 
