@@ -80,6 +80,7 @@ def test_end_user_orders_in_the_portal_and_the_line_manager_approves_there(page,
     assert order.state == RequestState.AWAITING_APPROVAL
     registered = f"Your order {order.ticket.number} is registered and waits for approval."
     assert page.get_by_text(registered).is_visible()
+    assert_accessible(axe, page, "an order")
     page.get_by_role("link", name="My orders").first.click()
     page.wait_for_url(re.compile(r"/portal/order/mine/$"))
     assert page.get_by_text("Approval by Berit").is_visible()
