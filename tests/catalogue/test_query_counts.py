@@ -111,3 +111,19 @@ def test_approvals_page_runs_a_fixed_number_of_queries(agent):
     add(27)
 
     assert queries_for(client, url) == with_3
+
+
+def test_portal_approvals_page_runs_a_fixed_number_of_queries(end_user):
+    client = Client()
+    client.force_login(end_user)
+    url = reverse("portal:approvals")
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            ApprovalFactory(approver=end_user, request=CatalogueRequestFactory(ticket__caller=UserFactory()))
+
+    add(3)
+    with_3 = queries_for(client, url)
+    add(27)
+
+    assert queries_for(client, url) == with_3
