@@ -8,11 +8,12 @@ from django.db.models import F, OrderBy, QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -108,6 +109,30 @@ EVENT_ANSWER = PolymorphicProxySerializer(
 )
 
 
+# Filters and orderings on agent-only fields: an end user could read those fields through them.
+AGENT_ONLY_FILTERS = (
+    "priority",
+    "assignment_group",
+    "assignee",
+    "major_incident",
+    "resolved_by_group",
+    "resolution_sla",
+    "first_line",
+)
+AGENT_ONLY_ORDERINGS = {"priority", "queue_entered_at", "sla_due"}
+
+
+def _refuse_agent_only_queries(request: Request) -> None:
+    params = request.query_params
+    refused = _("Only service-desk staff may filter on this.")
+    errors = {name: [refused] for name in AGENT_ONLY_FILTERS if name in params}
+    ordering = {term.strip().lstrip("-") for term in params.get("ordering", "").split(",")}
+    if ordering & AGENT_ONLY_ORDERINGS:
+        errors["ordering"] = [_("Only service-desk staff may order on this.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _for_role(user: Any, agent_shape: type[Any], end_user_shape: type[Any]) -> type[Any]:
     return agent_shape if selectors.is_staff_viewer(user) else end_user_shape
 
@@ -155,6 +180,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(responses={200: TICKET_LIST_ANSWER})
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not selectors.is_staff_viewer(request_user(request)):
+            _refuse_agent_only_queries(request)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(responses={200: TICKET_ANSWER})

@@ -231,3 +231,32 @@ def test_portal_pages_show_no_agent_only_field(
     assert "logg.txt" not in html
     for label in ("Assignment group", "Assignee", "Impact", "Urgency", "Priority", "Breached"):
         assert label not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"priority": 1},
+        {"assignment_group": 1},
+        {"assignee": "none"},
+        {"major_incident": "true"},
+        {"ordering": "-priority"},
+        {"ordering": "created_at,sla_due"},
+    ],
+)
+def test_end_users_cannot_filter_or_order_on_agent_only_fields(
+    scene: Scene, api_for: Callable[[User], APIClient], query: dict[str, object]
+) -> None:
+    response = api_for(scene.end_user).get("/api/tickets/", query)
+
+    assert response.status_code == 400
+    assert set(response.json()) == set(query)
+
+
+def test_end_users_still_filter_on_their_own_fields(
+    scene: Scene, api_for: Callable[[User], APIClient]
+) -> None:
+    response = api_for(scene.end_user).get("/api/tickets/", {"state": "resolved", "ordering": "-created_at"})
+
+    assert response.status_code == 200
+    assert [t["id"] for t in response.json()["results"]] == [scene.resolved_ticket.pk]
