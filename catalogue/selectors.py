@@ -12,7 +12,7 @@ from django.http import Http404
 
 from incidents.models import Ticket
 from incidents.selectors import tickets_visible_to
-from servicedesk.models import User
+from servicedesk.models import Category, User
 
 from .models import Approval, CatalogueItem, CatalogueRequest, Decision, RequestState
 
@@ -41,6 +41,30 @@ def orderable_items() -> QuerySet[CatalogueItem]:
         .prefetch_related("approval_steps")
         .order_by(F("category__parent__name").asc(nulls_first=True), "category__name", "name", "id")
     )
+
+
+def orderable_items_matching(*, query: str = "", category: object = None) -> QuerySet[CatalogueItem]:
+    """Orderable items whose name or description holds every word of the query, optionally in
+    one category (or its sub-categories). A bad category id matches nothing."""
+    items = orderable_items()
+    for word in query.split()[:10]:
+        items = items.filter(Q(name__icontains=word) | Q(description__icontains=word))
+    if category not in (None, ""):
+        try:
+            category_id = int(str(category))
+        except ValueError:
+            return items.none()
+        items = items.filter(Q(category_id=category_id) | Q(category__parent_id=category_id))
+    return items
+
+
+def orderable_categories() -> list[Category]:
+    """The categories that hold an orderable item (directly or through a sub-category), by name."""
+    ids = set(
+        CatalogueItem.objects.filter(active=True).values_list("category_id", "category__parent_id").iterator()
+    )
+    wanted = {pk for pair in ids for pk in pair if pk is not None}
+    return list(Category.objects.filter(pk__in=wanted).select_related("parent").order_by("name", "id"))
 
 
 def orderable_item_get(pk: object) -> CatalogueItem:

@@ -8,11 +8,12 @@ from django.db.models import F, OrderBy, QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,7 +38,11 @@ from .serializers import (
     DeclareMajorInput,
     EmptyInput,
     EndMajorInput,
+    EndUserAttachmentOutput,
+    EndUserCommentOutput,
+    EndUserEventOutput,
     EndUserTicketCreateInput,
+    EndUserTicketOutput,
     EscalateInput,
     EventOutput,
     LinkInput,
@@ -73,10 +78,71 @@ def _order_term(term: str) -> str | OrderBy:
     return F(name).desc(nulls_last=True) if term.startswith("-") else F(name).asc(nulls_last=True)
 
 
+# End users (callers) read their tickets without any agent-only field: each answer's shape is
+# chosen by role, and the schema documents both shapes.
+TICKET_ANSWER = PolymorphicProxySerializer(
+    component_name="TicketAnswer",
+    serializers=[TicketOutput, EndUserTicketOutput],
+    resource_type_field_name=None,
+)
+TICKET_LIST_ANSWER = PolymorphicProxySerializer(
+    component_name="TicketAnswer",
+    serializers=[TicketOutput, EndUserTicketOutput],
+    resource_type_field_name=None,
+    many=True,
+)
+COMMENT_ANSWER = PolymorphicProxySerializer(
+    component_name="CommentAnswer",
+    serializers=[CommentOutput, EndUserCommentOutput],
+    resource_type_field_name=None,
+)
+ATTACHMENT_ANSWER = PolymorphicProxySerializer(
+    component_name="AttachmentAnswer",
+    serializers=[AttachmentOutput, EndUserAttachmentOutput],
+    resource_type_field_name=None,
+)
+EVENT_ANSWER = PolymorphicProxySerializer(
+    component_name="EventAnswer",
+    serializers=[EventOutput, EndUserEventOutput],
+    resource_type_field_name=None,
+    many=True,
+)
+
+
+# Filters and orderings on agent-only fields: an end user could read those fields through them.
+AGENT_ONLY_FILTERS = (
+    "priority",
+    "assignment_group",
+    "assignee",
+    "major_incident",
+    "resolved_by_group",
+    "resolution_sla",
+    "first_line",
+)
+AGENT_ONLY_ORDERINGS = {"priority", "queue_entered_at", "sla_due"}
+
+
+def _refuse_agent_only_queries(request: Request) -> None:
+    params = request.query_params
+    refused = _("Only service-desk staff may filter on this.")
+    errors = {name: [refused] for name in AGENT_ONLY_FILTERS if name in params}
+    ordering = {term.strip().lstrip("-") for term in params.get("ordering", "").split(",")}
+    if ordering & AGENT_ONLY_ORDERINGS:
+        errors["ordering"] = [_("Only service-desk staff may order on this.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _for_role(user: Any, agent_shape: type[Any], end_user_shape: type[Any]) -> type[Any]:
+    return agent_shape if selectors.is_staff_viewer(user) else end_user_shape
+
+
 def _ticket_out(request: Request, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
-    """One ticket with the clocks the requester may see."""
-    prefetch_related_objects([ticket], sla_selectors.clocks_prefetch(request_user(request)))
-    return Response(TicketOutput(ticket, context={"request": request}).data, status=code)
+    """One ticket with the clocks the requester may see, in the requester's shape."""
+    user = request_user(request)
+    prefetch_related_objects([ticket], sla_selectors.clocks_prefetch(user))
+    output = _for_role(user, TicketOutput, EndUserTicketOutput)
+    return Response(output(ticket, context={"request": request}).data, status=code)
 
 
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Ticket]):
@@ -107,6 +173,18 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_object(self) -> Ticket:
         return selectors.ticket_get_for_user(request_user(self.request), self.kwargs["pk"])
 
+    def get_serializer_class(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # the schema documents both shapes
+            return TicketOutput
+        return _for_role(request_user(self.request), TicketOutput, EndUserTicketOutput)
+
+    @extend_schema(responses={200: TICKET_LIST_ANSWER})
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not selectors.is_staff_viewer(request_user(request)):
+            _refuse_agent_only_queries(request)
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: TICKET_ANSWER})
     def retrieve(self, request: Request, pk: str) -> Response:
         ticket = self.get_object()
         record_ticket_read(request, ticket, channel=AccessChannel.API)
@@ -116,7 +194,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = selectors.ticket_get_for_user(request_user(self.request), ticket.pk)
         return _ticket_out(self.request, ticket, code)
 
-    @extend_schema(request=TicketCreateInput, responses={201: TicketOutput})
+    @extend_schema(request=TicketCreateInput, responses={201: TICKET_ANSWER})
     def create(self, request: Request) -> Response:
         user = request_user(request)
         if user.is_agent:
@@ -128,7 +206,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = services.ticket_create(actor=user, **data)
         return self._out(ticket, status.HTTP_201_CREATED)
 
-    @extend_schema(request=TicketUpdateInput, responses={200: TicketOutput})
+    @extend_schema(request=TicketUpdateInput, responses={200: TICKET_ANSWER})
     def partial_update(self, request: Request, pk: str) -> Response:
         ticket = self.get_object()
         user = request_user(request)
@@ -140,54 +218,54 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     # --- transitions ---
 
-    @extend_schema(request=AssignInput, responses={200: TicketOutput})
+    @extend_schema(request=AssignInput, responses={200: TICKET_ANSWER})
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
         data = validated(AssignInput, request)
         ticket = services.ticket_assign(ticket=self.get_object(), actor=request_user(request), **data)
         return self._out(ticket)
 
-    @extend_schema(request=EscalateInput, responses={200: TicketOutput})
+    @extend_schema(request=EscalateInput, responses={200: TICKET_ANSWER})
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk: str) -> Response:
         data = validated(EscalateInput, request)
         ticket = services.ticket_escalate(ticket=self.get_object(), actor=request_user(request), **data)
         return self._out(ticket)
 
-    @extend_schema(request=EmptyInput, responses={200: TicketOutput})
+    @extend_schema(request=EmptyInput, responses={200: TICKET_ANSWER})
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str) -> Response:
         ticket = services.ticket_claim(ticket=self.get_object(), actor=request_user(request))
         return self._out(ticket)
 
-    @extend_schema(request=EmptyInput, responses={200: TicketOutput})
+    @extend_schema(request=EmptyInput, responses={200: TICKET_ANSWER})
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str) -> Response:
         ticket = services.ticket_start(ticket=self.get_object(), actor=request_user(request))
         return self._out(ticket)
 
-    @extend_schema(request=PendInput, responses={200: TicketOutput})
+    @extend_schema(request=PendInput, responses={200: TICKET_ANSWER})
     @action(detail=True, methods=["post"])
     def pend(self, request: Request, pk: str) -> Response:
         data = validated(PendInput, request)
         ticket = services.ticket_pend(ticket=self.get_object(), actor=request_user(request), **data)
         return self._out(ticket)
 
-    @extend_schema(request=ResolveInput, responses={200: TicketOutput})
+    @extend_schema(request=ResolveInput, responses={200: TICKET_ANSWER})
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str) -> Response:
         data = validated(ResolveInput, request)
         ticket = services.ticket_resolve(ticket=self.get_object(), actor=request_user(request), **data)
         return self._out(ticket)
 
-    @extend_schema(request=ReopenInput, responses={200: TicketOutput})
+    @extend_schema(request=ReopenInput, responses={200: TICKET_ANSWER})
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str) -> Response:
         data = validated(ReopenInput, request)
         ticket = services.ticket_reopen(ticket=self.get_object(), actor=request_user(request), **data)
         return self._out(ticket)
 
-    @extend_schema(request=EmptyInput, responses={200: TicketOutput})
+    @extend_schema(request=EmptyInput, responses={200: TICKET_ANSWER})
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         ticket = services.ticket_close(ticket=self.get_object(), actor=request_user(request))
@@ -195,7 +273,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     # --- major incidents ---
 
-    @extend_schema(request=DeclareMajorInput, responses={200: TicketOutput})
+    @extend_schema(request=DeclareMajorInput, responses={200: TICKET_ANSWER})
     @action(detail=True, methods=["post"], url_path="declare-major", url_name="declare-major")
     def declare_major(self, request: Request, pk: str) -> Response:
         """Declare a major incident (managers): the affected services' outages start."""
@@ -203,7 +281,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = services.ticket_declare_major(ticket=self.get_object(), actor=request_user(request), **data)
         return self._out(ticket)
 
-    @extend_schema(request=EndMajorInput, responses={200: TicketOutput})
+    @extend_schema(request=EndMajorInput, responses={200: TICKET_ANSWER})
     @action(detail=True, methods=["post"], url_path="end-major", url_name="end-major")
     def end_major(self, request: Request, pk: str) -> Response:
         """End a major incident (managers): service restored, its outages end."""
@@ -211,7 +289,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = services.ticket_end_major(ticket=self.get_object(), actor=request_user(request), **data)
         return self._out(ticket)
 
-    @extend_schema(request=LinkInput, responses={200: TicketOutput})
+    @extend_schema(request=LinkInput, responses={200: TICKET_ANSWER})
     @action(detail=True, methods=["post"])
     def link(self, request: Request, pk: str) -> Response:
         """Link a related ticket to this major incident; returns the related ticket."""
@@ -239,21 +317,42 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     # --- conversation, files, history ---
 
-    @extend_schema(methods=["get"], responses={200: CommentOutput(many=True)})
-    @extend_schema(methods=["post"], request=CommentInput, responses={201: CommentOutput})
+    @extend_schema(
+        methods=["get"],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="CommentAnswer",
+                serializers=[CommentOutput, EndUserCommentOutput],
+                resource_type_field_name=None,
+                many=True,
+            )
+        },
+    )
+    @extend_schema(methods=["post"], request=CommentInput, responses={201: COMMENT_ANSWER})
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def comments(self, request: Request, pk: str) -> Response:
         user = request_user(request)
         ticket = self.get_object()
+        output = _for_role(user, CommentOutput, EndUserCommentOutput)
         if request.method == "POST":
             data = validated(CommentInput, request)
             comment = services.comment_add(ticket=ticket, actor=user, **data)
-            return Response(CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+            return Response(output(comment).data, status=status.HTTP_201_CREATED)
         record_ticket_read(request, ticket, channel=AccessChannel.API, resource=AccessResource.COMMENTS)
-        return Response(CommentOutput(selectors.comments_for(user, ticket), many=True).data)
+        return Response(output(selectors.comments_for(user, ticket), many=True).data)
 
-    @extend_schema(methods=["get"], responses={200: AttachmentOutput(many=True)})
-    @extend_schema(methods=["post"], request=AttachmentInput, responses={201: AttachmentOutput})
+    @extend_schema(
+        methods=["get"],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="AttachmentAnswer",
+                serializers=[AttachmentOutput, EndUserAttachmentOutput],
+                resource_type_field_name=None,
+                many=True,
+            )
+        },
+    )
+    @extend_schema(methods=["post"], request=AttachmentInput, responses={201: ATTACHMENT_ANSWER})
     @action(
         detail=True,
         methods=["get", "post"],
@@ -264,14 +363,15 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def attachments(self, request: Request, pk: str) -> Response:
         user = request_user(request)
         ticket = self.get_object()
+        output = _for_role(user, AttachmentOutput, EndUserAttachmentOutput)
         if request.method == "POST":
             data = validated(AttachmentInput, request)
             attachment = services.attachment_add(
                 ticket=ticket, actor=user, upload=data["file"], internal=data["internal"]
             )
-            return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
+            return Response(output(attachment).data, status=status.HTTP_201_CREATED)
         record_ticket_read(request, ticket, channel=AccessChannel.API, resource=AccessResource.ATTACHMENTS)
-        return Response(AttachmentOutput(selectors.attachments_for(user, ticket), many=True).data)
+        return Response(output(selectors.attachments_for(user, ticket), many=True).data)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(description="The file")})
     @action(
@@ -289,23 +389,29 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return attachment_response(attachment)
 
-    @extend_schema(responses={200: ClockReportOutput(many=True)})
+    @extend_schema(
+        responses={200: ClockReportOutput(many=True), 404: OpenApiResponse(description="End users")}
+    )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def sla(self, request: Request, pk: str) -> Response:
         """The ticket's SLA clocks with their stretches (running / paused, business time each
-        counted): why a clock is overdue or breached."""
+        counted): why a clock is overdue or breached. Service-desk staff only: an end user reads
+        `answer_by` on the ticket instead (404 here)."""
         user = request_user(request)
         ticket = self.get_object()
+        if not selectors.is_staff_viewer(user):
+            raise Http404
         reports = sla_selectors.clock_reports_for(user, ticket, timezone.now())
         return Response(ClockReportOutput(reports, many=True).data)
 
-    @extend_schema(responses={200: EventOutput(many=True)})
+    @extend_schema(responses={200: EVENT_ANSWER})
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def events(self, request: Request, pk: str) -> Response:
         user = request_user(request)
         ticket = self.get_object()
         record_ticket_read(request, ticket, channel=AccessChannel.API, resource=AccessResource.HISTORY)
-        return Response(EventOutput(selectors.events_for(user, ticket), many=True).data)
+        output = _for_role(user, EventOutput, EndUserEventOutput)
+        return Response(output(selectors.events_for(user, ticket), many=True).data)
 
 
 class QueueSerializer(serializers.ModelSerializer[AssignmentGroup]):
@@ -329,7 +435,7 @@ class QueueViewSet(viewsets.ReadOnlyModelViewSet[AssignmentGroup]):
 
     @extend_schema(
         request=EmptyInput,
-        responses={200: TicketOutput, 204: OpenApiResponse(description="The queue is empty.")},
+        responses={200: TICKET_ANSWER, 204: OpenApiResponse(description="The queue is empty.")},
     )
     @action(detail=True, methods=["post"], url_path="claim-next", url_name="claim-next")
     def claim_next(self, request: Request, pk: str) -> Response:

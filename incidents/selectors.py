@@ -94,9 +94,40 @@ def attachments_for(user: User, ticket: Ticket) -> QuerySet[Attachment]:
     return attachments if is_staff_viewer(user) else attachments.filter(internal=False)
 
 
+# History a caller may read: what happened to their report, never who handled it where
+# (assignment, escalation, claims, major-incident work, impact / urgency / priority changes).
+END_USER_EVENT_ACTIONS = (
+    "created",
+    "updated",
+    "started",
+    "pended",
+    "resolved",
+    "reopened",
+    "closed",
+    "commented",
+    "attached",
+)
+END_USER_EVENT_FIELDS = (
+    "",
+    "state",
+    "title",
+    "description",
+    "service",
+    "category",
+    "kind",
+    "pending_reason",
+    "resolution_code",
+    "resolution_note",
+)
+
+
 def events_for(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
     events = ticket.events.select_related("actor")
-    return events if is_staff_viewer(user) else events.filter(internal=False)
+    if is_staff_viewer(user):
+        return events
+    return events.filter(
+        internal=False, action__in=END_USER_EVENT_ACTIONS, field__in=END_USER_EVENT_FIELDS
+    )
 
 
 def attachment_get_for_user(user: User, pk: object, ticket_pk: int | str | None = None) -> Attachment:

@@ -369,3 +369,85 @@ class EventOutput(serializers.ModelSerializer[TicketEvent]):
         model = TicketEvent
         fields = ["id", "action", "field", "old_value", "new_value", "details", "actor", "created_at"]
         read_only_fields = fields
+
+
+# --- what an end user reads ------------------------------------------------------------------
+# Agent-only: assignment group and assignee, impact / urgency / priority, SLA clocks (due times,
+# breaches, OLAs), reassignment and reopen counts, internal flags, major-incident internals and
+# escalation details. An end user's answers come from these serializers only; the views pick
+# them by role (`is_staff_viewer`).
+
+class EndUserTicketOutput(serializers.ModelSerializer[Ticket]):
+    """A ticket as its caller sees it (end users): no agent-only field."""
+
+    number = serializers.CharField(read_only=True)
+    caller = PersonRef(read_only=True)
+    service = NamedRef(read_only=True, allow_null=True)
+    answer_by = serializers.SerializerMethodField(
+        help_text="We aim to have it solved by then (null while on hold or once resolved)"
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "caller",
+            "channel",
+            "service",
+            "category",
+            "title",
+            "description",
+            "state",
+            "pending_reason",
+            "resolution_code",
+            "resolution_note",
+            "created_at",
+            "updated_at",
+            "resolved_at",
+            "closed_at",
+            "answer_by",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_answer_by(self, ticket: Ticket) -> Any:
+        # The running customer-facing resolution clock's due time, from the prefetched clocks.
+        clocks = getattr(ticket, sla_selectors.PREFETCH_ATTR, None)
+        if clocks is None:
+            request = self.context.get("request")
+            clocks = sla_selectors.clocks_for(request.user if request else None, ticket)
+        for clock in clocks:
+            if (
+                clock.metric == Metric.RESOLUTION
+                and clock.group_id is None
+                and clock.state == ClockState.RUNNING
+                and clock.due_at is not None
+            ):
+                return serializers.DateTimeField().to_representation(clock.due_at)
+        return None
+
+
+class EndUserCommentOutput(serializers.ModelSerializer[Comment]):
+    author = PersonRef(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "created_at"]
+        read_only_fields = fields
+
+
+class EndUserAttachmentOutput(AttachmentOutput):
+    class Meta(AttachmentOutput.Meta):
+        fields = ["id", "filename", "content_type", "size", "uploaded_by", "created_at", "download_url"]
+        read_only_fields = fields
+
+
+class EndUserEventOutput(serializers.ModelSerializer[TicketEvent]):
+    """A history row as the caller sees it: what changed, not who handled it."""
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "action", "field", "old_value", "new_value", "created_at"]
+        read_only_fields = fields

@@ -289,6 +289,7 @@ def ticket_assign(
 
 def ticket_escalate(*, ticket: Ticket, actor: User, group: AssignmentGroup) -> Ticket:
     """Escalate to another group's queue (e.g. first line → second line)."""
+    _ensure_agent(actor)  # first: the refusal below would tell an end user where the ticket is
     if group.pk == ticket.assignment_group_id:
         raise DomainError(_("The ticket is already with that group."), field="group")
     return ticket_assign(ticket=ticket, actor=actor, group=group)

@@ -8,10 +8,17 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-# The catalogue (ordering, approvals, the e-mailed approval link) is shared with end users
-# until the portal has its own order pages.
-OPEN_TO_END_USERS = ("/console/catalogue/",)
+# The e-mailed one-time approval link (catalogue.links) works without signing in and stays where
+# the e-mails already sent point; end users order and approve in the portal (portal/ordering.py).
+OPEN_TO_END_USERS = ("/console/catalogue/approve/",)
 TICKET_PAGE = re.compile(r"^/console/tickets/(?P<pk>[0-9]+)/$")
+ORDER_PAGE = re.compile(r"^/console/catalogue/orders/(?P<pk>[0-9]+)/$")
+# Console catalogue pages and their portal counterparts (links in e-mails and bookmarks).
+CATALOGUE_PAGES = (
+    ("/console/catalogue/approvals/", "portal:approvals"),
+    ("/console/catalogue/orders/", "portal:orders"),
+    ("/console/catalogue/", "portal:order"),
+)
 
 
 class EndUserConsoleRedirect:
@@ -44,6 +51,12 @@ class EndUserConsoleRedirect:
         match = TICKET_PAGE.match(path)
         if match:
             return reverse("portal:ticket", kwargs={"pk": int(match["pk"])})
+        match = ORDER_PAGE.match(path)
+        if match:
+            return reverse("portal:order-detail", kwargs={"pk": int(match["pk"])})
         if path.startswith("/console/tickets/"):
             return reverse("portal:tickets")
+        for prefix, page in CATALOGUE_PAGES:
+            if path.startswith(prefix):
+                return reverse(page)
         return reverse("portal:home")

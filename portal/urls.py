@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, re_path
 
-from . import views
+from . import ordering, views
 
 app_name = "portal"
 
@@ -26,6 +26,16 @@ urlpatterns: list[URLPattern] = [
     path("tickets/<int:pk>/rating/", views.ticket_rate, name="ticket-rate"),
     # The e-mailed one-time survey link; works without signing in.
     path("rate/<str:token>/", views.survey_link, name="survey-link"),
+    path("order/", ordering.item_list, name="order"),
+    path("order/items/<int:pk>/", ordering.order_create, name="order-item"),
+    path("order/mine/", ordering.order_list, name="orders"),
+    path("order/mine/<int:pk>/", ordering.order_detail, name="order-detail"),
+    path("order/approvals/", ordering.approval_list, name="approvals"),
+    re_path(
+        r"^order/approvals/(?P<pk>[0-9]+)/(?P<decision>" + "|".join(ordering.DECISIONS) + r")/$",
+        ordering.approval_decide,
+        name="approval-decide",
+    ),
     path("status/", views.status, name="status"),
     path("language/", views.set_language, name="language"),
 ]

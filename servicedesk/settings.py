@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         "TicketChannelEnum": "incidents.models.Channel",
         "ContactStateEnum": "incidents.models.ContactState",
         "ContactChannelEnum": "incidents.models.ContactChannel",
+        "TicketEventActionEnum": "incidents.models.EventAction",
     },
 }
 

@@ -19,7 +19,7 @@ def test_end_user_cannot_see_another_users_order(api_for, submitted, other_end_u
     assert api.get("/api/catalogue/requests/").json()["results"] == []
     browser = Client()
     browser.force_login(other_end_user)
-    assert browser.get(reverse("catalogue:request", kwargs={"pk": submitted.pk})).status_code == 404
+    assert browser.get(reverse("portal:order-detail", kwargs={"pk": submitted.pk})).status_code == 404
 
 
 def test_end_user_cannot_see_or_decide_another_persons_approval(api_for, submitted, other_end_user):

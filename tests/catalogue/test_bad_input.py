@@ -187,14 +187,14 @@ def test_an_order_needing_an_owner_the_service_lacks_is_refused_clearly(
     assert not CatalogueRequest.objects.exists() and not Ticket.objects.exists()
 
 
-def test_the_console_form_shows_each_error_on_its_field_and_keeps_the_answers(
+def test_the_portal_form_shows_each_error_on_its_field_and_keeps_the_answers(
     every_type_item, end_user, colleague
 ):
     browser = Client()
     browser.force_login(end_user)
 
     response = browser.post(
-        reverse("catalogue:order", kwargs={"pk": every_type_item.pk}),
+        reverse("portal:order-item", kwargs={"pk": every_type_item.pk}),
         {
             "answer-name": "Kept text",
             "answer-colour": "Green",
@@ -215,12 +215,12 @@ def test_the_console_form_shows_each_error_on_its_field_and_keeps_the_answers(
     assert nothing_created()
 
 
-def test_the_console_form_finds_a_colleague_by_user_name(every_type_item, end_user, colleague):
+def test_the_portal_form_finds_a_colleague_by_user_name(every_type_item, end_user, colleague):
     browser = Client()
     browser.force_login(end_user)
 
     response = browser.post(
-        reverse("catalogue:order", kwargs={"pk": every_type_item.pk}),
+        reverse("portal:order-item", kwargs={"pk": every_type_item.pk}),
         {
             "answer-name": "A",
             "answer-colour": "Blue",
@@ -314,14 +314,14 @@ def test_approving_after_the_order_is_fulfilled_is_refused(
     assert _snapshot() == before
 
 
-def test_a_refused_console_decision_is_flashed_and_changes_nothing(submitted, service_owner):
+def test_a_refused_portal_decision_is_flashed_and_changes_nothing(submitted, service_owner):
     browser = Client()
     browser.force_login(service_owner)
     approval = submitted.approvals.get(order=2)
     before = _snapshot()
 
     response = browser.post(
-        reverse("catalogue:approval-decide", kwargs={"pk": approval.pk, "decision": "approve"}), follow=True
+        reverse("portal:approval-decide", kwargs={"pk": approval.pk, "decision": "approve"}), follow=True
     )
 
     assert "An earlier approval step must be decided first." in response.content.decode()

@@ -61,8 +61,8 @@ def browser(end_user) -> Client:
     return client
 
 
-def test_catalogue_page_runs_as_many_queries_for_50_items_as_for_5(browser):
-    url = reverse("catalogue:home")
+def test_portal_catalogue_page_runs_as_many_queries_for_50_items_as_for_5(browser):
+    url = reverse("portal:order")
     add_items(5)
     with_5 = queries_for(browser, url)
 
@@ -72,8 +72,8 @@ def test_catalogue_page_runs_as_many_queries_for_50_items_as_for_5(browser):
     assert with_50 == with_5
 
 
-def test_my_orders_page_runs_as_many_queries_for_50_orders_as_for_5(browser, end_user):
-    url = reverse("catalogue:requests")
+def test_portal_my_orders_page_runs_as_many_queries_for_50_orders_as_for_5(browser, end_user):
+    url = reverse("portal:orders")
     add_orders(end_user, 5)
     with_5 = queries_for(browser, url)
 
@@ -105,6 +105,22 @@ def test_approvals_page_runs_a_fixed_number_of_queries(agent):
     def add(count: int) -> None:
         for _ in range(count):
             ApprovalFactory(approver=agent, request=CatalogueRequestFactory(ticket__caller=UserFactory()))
+
+    add(3)
+    with_3 = queries_for(client, url)
+    add(27)
+
+    assert queries_for(client, url) == with_3
+
+
+def test_portal_approvals_page_runs_a_fixed_number_of_queries(end_user):
+    client = Client()
+    client.force_login(end_user)
+    url = reverse("portal:approvals")
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            ApprovalFactory(approver=end_user, request=CatalogueRequestFactory(ticket__caller=UserFactory()))
 
     add(3)
     with_3 = queries_for(client, url)

@@ -50,18 +50,18 @@ def test_rejecting_by_the_one_time_link_stops_the_order(submitted, line_manager,
     assert submitted.approvals.get(order=1).used_at is not None
 
 
-def test_rejecting_in_the_console_shows_the_reason_on_the_order(submitted, requester, line_manager):
+def test_rejecting_in_the_portal_shows_the_reason_on_the_order(submitted, requester, line_manager):
     approver = Client()
     approver.force_login(line_manager)
     approval = submitted.approvals.get(order=1)
     approver.post(
-        reverse("catalogue:approval-decide", kwargs={"pk": approval.pk, "decision": "reject"}),
+        reverse("portal:approval-decide", kwargs={"pk": approval.pk, "decision": "reject"}),
         {"reason": "Ask again when you start."},
     )
 
     nurse = Client()
     nurse.force_login(requester)
-    page = nurse.get(reverse("catalogue:request", kwargs={"pk": submitted.pk})).content.decode()
+    page = nurse.get(reverse("portal:order-detail", kwargs={"pk": submitted.pk})).content.decode()
 
     assert "Rejected" in page and "Ask again when you start." in page
 

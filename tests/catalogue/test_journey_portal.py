@@ -1,4 +1,5 @@
-"""Done when: the same access request goes from submitted to fulfilled through the console."""
+"""Done when: the same access request goes from submitted to fulfilled through the portal (the
+requester and the approvers, end users) and the console (the resolver)."""
 
 from __future__ import annotations
 
@@ -20,14 +21,14 @@ def _browser(user) -> Client:
     return client
 
 
-def test_access_request_with_two_approvals_goes_from_submitted_to_fulfilled_in_the_console(
+def test_access_request_with_two_approvals_goes_from_submitted_to_fulfilled_in_portal_and_console(
     access_item, requester, line_manager, service_owner, access_group, access_resolver, sent_mail
 ):
     # Given the requester finds the item in the catalogue and fills in its form
     nurse = _browser(requester)
-    page = nurse.get(reverse("catalogue:home"))
+    page = nurse.get(reverse("portal:order"))
     assert "Access to an application" in page.content.decode()
-    order_url = reverse("catalogue:order", kwargs={"pk": access_item.pk})
+    order_url = reverse("portal:order-item", kwargs={"pk": access_item.pk})
     form_page = nurse.get(order_url).content.decode()
     assert "Start date (required)" in form_page and "End date</label>" in form_page
     assert "Leave empty for permanent access." in form_page
@@ -42,7 +43,7 @@ def test_access_request_with_two_approvals_goes_from_submitted_to_fulfilled_in_t
     )
     order = CatalogueRequest.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("catalogue:request", kwargs={"pk": order.pk})
+    assert response["Location"] == reverse("portal:order-detail", kwargs={"pk": order.pk})
     assert order.answers == {
         "application": "Sectra PACS",
         "role_needs": "Radiographer, view images",
@@ -53,11 +54,11 @@ def test_access_request_with_two_approvals_goes_from_submitted_to_fulfilled_in_t
     # When the line manager and then the service owner approve on their approvals pages
     for approver in (line_manager, service_owner):
         browser = _browser(approver)
-        approvals_page = browser.get(reverse("catalogue:approvals")).content.decode()
+        approvals_page = browser.get(reverse("portal:approvals")).content.decode()
         assert order.ticket.number in approvals_page
         approval = order.approvals.get(approver=approver)
         response = browser.post(
-            reverse("catalogue:approval-decide", kwargs={"pk": approval.pk, "decision": "approve"}),
+            reverse("portal:approval-decide", kwargs={"pk": approval.pk, "decision": "approve"}),
             {"comment": "Fine by me"},
             follow=True,
         )
@@ -79,18 +80,19 @@ def test_access_request_with_two_approvals_goes_from_submitted_to_fulfilled_in_t
     order.refresh_from_db()
     assert order.state == RequestState.FULFILLED
     assert order.ticket.state == State.RESOLVED
-    page = nurse.get(reverse("catalogue:request", kwargs={"pk": order.pk})).content.decode()
-    assert "Fulfilled" in page and "Grant the application access" in page
+    page = nurse.get(reverse("portal:order-detail", kwargs={"pk": order.pk})).content.decode()
+    assert "Fulfilled" in page and "Sectra PACS" in page
     assert "Fine by me" in page
-    mine = nurse.get(reverse("catalogue:requests")).content.decode()
+    assert access_group.name not in page  # the fulfilment work is IT's, not shown
+    mine = nurse.get(reverse("portal:orders")).content.decode()
     assert order.ticket.number in mine
     resolved = [m for m in mails_to(sent_mail(), requester) if "resolved" in m.subject]
     assert len(resolved) == 1
 
 
-def test_the_approver_decides_on_the_order_page_too(submitted, line_manager):
+def test_the_approver_reads_the_answers_beside_the_decision(submitted, line_manager):
     browser = _browser(line_manager)
-    url = reverse("catalogue:request", kwargs={"pk": submitted.pk})
+    url = reverse("portal:approvals")
 
     page = browser.get(url).content.decode()
 
@@ -101,12 +103,12 @@ def test_the_approver_decides_on_the_order_page_too(submitted, line_manager):
 def test_the_next_approver_sees_no_decision_buttons_before_their_turn(submitted, service_owner):
     page = (
         _browser(service_owner)
-        .get(reverse("catalogue:request", kwargs={"pk": submitted.pk}))
+        .get(reverse("portal:approvals"))
         .content.decode()
     )
 
     assert f"Approve {submitted.ticket.number}" not in page
-    assert "Waiting for decision" in page
+    assert "Nothing is waiting for your approval." in page
 
 
 
