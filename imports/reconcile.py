@@ -12,6 +12,7 @@ import csv
 import io
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -91,7 +92,21 @@ def source_figures(directory: Path) -> dict[str, Any]:
     }
 
 
-def _query(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+def per_key(
+    figure: str,
+    source: dict[str, Any],
+    ours: dict[str, Any],
+    tolerance: float,
+    *,
+    keys: Iterable[str] | None = None,
+    missing: float | None = None,
+) -> list[Row]:
+    """One row per key of either side (or of `keys`): the source's value beside ours."""
+    keys = sorted(set(source) | set(ours)) if keys is None else keys
+    return [Row(figure, key, source.get(key, missing), ours.get(key, missing), tolerance) for key in keys]
+
+
+def query(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
@@ -101,7 +116,7 @@ def our_figures() -> dict[str, Any]:
     zone = str(ZONE)
     counts = {
         f"{month} P{priority}": n
-        for month, priority, n in _query(
+        for month, priority, n in query(
             """SELECT to_char(t.created_at AT TIME ZONE %s, 'YYYY-MM'), i.source_priority, count(*)
                FROM incidents_ticket t JOIN imports_importedticket i ON i.ticket_id = t.id
                WHERE i.source = %s GROUP BY 1, 2""",
@@ -110,7 +125,7 @@ def our_figures() -> dict[str, Any]:
     }
     medians = {
         f"P{priority}": value
-        for priority, value in _query(
+        for priority, value in query(
             """SELECT i.source_priority,
                       percentile_cont(0.5) WITHIN GROUP (
                           ORDER BY extract(epoch FROM t.resolved_at - t.created_at) / 3600)
@@ -119,7 +134,7 @@ def our_figures() -> dict[str, Any]:
             [SOURCE],
         )
     }
-    total, native_never, never, reopened = _query(
+    total, native_never, never, reopened = query(
         """SELECT count(*),
                   count(*) FILTER (WHERE t.reassignment_count = 0),
                   count(*) FILTER (WHERE NOT EXISTS (
@@ -130,7 +145,7 @@ def our_figures() -> dict[str, Any]:
         [SOURCE],
     )[0]
     fcr = dict(
-        _query(
+        query(
             """SELECT to_char(closed_at AT TIME ZONE %s, 'YYYY-MM'), avg(first_call_resolution::int)
                FROM imports_importedcontact WHERE source = %s AND closed_at IS NOT NULL GROUP BY 1""",
             [zone, SOURCE],
@@ -159,26 +174,10 @@ REASSIGNED_TOLERANCE = 0.015
 def reconcile(directory: Path) -> list[Row]:
     source, ours = source_figures(directory), our_figures()
     rows = [Row("tickets", "all", source["tickets"], ours["tickets"], 0)]
-    for key in sorted(set(source["counts"]) | set(ours["counts"])):
-        rows.append(
-            Row(
-                "tickets opened per month and priority",
-                key,
-                source["counts"].get(key, 0),
-                ours["counts"].get(key, 0),
-                0,
-            )
-        )
-    for key in sorted(set(source["median_hours"]) | set(ours["median_hours"])):
-        rows.append(
-            Row(
-                "median open → resolved (h)",
-                key,
-                source["median_hours"].get(key),
-                ours["median_hours"].get(key),
-                MEDIAN_TOLERANCE_HOURS,
-            )
-        )
+    rows += per_key("tickets opened per month and priority", source["counts"], ours["counts"], 0, missing=0)
+    rows += per_key(
+        "median open → resolved (h)", source["median_hours"], ours["median_hours"], MEDIAN_TOLERANCE_HOURS
+    )
     rows.append(
         Row(
             "share never reassigned (no Reassignment activity)",
@@ -189,16 +188,7 @@ def reconcile(directory: Path) -> list[Row]:
         )
     )
     rows.append(Row("share reopened", "all", source["reopened"], ours["reopened"], SHARE_TOLERANCE))
-    for key in sorted(set(source["fcr"]) | set(ours["fcr"])):
-        rows.append(
-            Row(
-                "first-call resolution (calls' flag) by month closed",
-                key,
-                source["fcr"].get(key),
-                ours["fcr"].get(key),
-                0,
-            )
-        )
+    rows += per_key("first-call resolution (calls' flag) by month closed", source["fcr"], ours["fcr"], 0)
     rows.append(
         Row(
             "share never moved to another group (ours, as native tickets; not in the source)",

@@ -17,11 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
-
 from .models import Source
 from .reading import open_binary
-from .reconcile import Row
+from .reconcile import Row, per_key, query
 
 SOURCE = Source.UCI_SERVICENOW
 TIME = "%d/%m/%Y %H:%M"
@@ -130,33 +128,27 @@ def source_figures(path: Path) -> dict[str, Any]:
     }
 
 
-def _query(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-
-
 def our_figures() -> dict[str, Any]:
     join = "FROM incidents_ticket t JOIN imports_importedticket i ON i.ticket_id = t.id WHERE i.source = %s"
     counts = {
         f"{month} P{priority}": n
-        for month, priority, n in _query(
+        for month, priority, n in query(
             f"SELECT to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM'), t.priority, count(*) {join}"
             " GROUP BY 1, 2",
             [SOURCE],
         )
     }
-    total, reopened, knowledge = _query(
+    total, reopened, knowledge = query(
         f"SELECT count(*), count(*) FILTER (WHERE t.reopen_count > 0),"
         f" count(*) FILTER (WHERE i.knowledge_used) {join}",
         [SOURCE],
     )[0]
     buckets: Counter[str] = Counter()
-    for n, tickets in _query(f"SELECT t.reassignment_count, count(*) {join} GROUP BY 1", [SOURCE]):
+    for n, tickets in query(f"SELECT t.reassignment_count, count(*) {join} GROUP BY 1", [SOURCE]):
         buckets[_bucket(n)] += tickets
     medians = {
         f"P{priority}": value
-        for priority, value in _query(
+        for priority, value in query(
             "SELECT t.priority, percentile_cont(0.5) WITHIN GROUP ("  # noqa: S608 (constant SQL)
             " ORDER BY extract(epoch FROM t.resolved_at - t.created_at) / 3600)"
             f" {join} AND t.resolved_at IS NOT NULL GROUP BY 1",
@@ -164,7 +156,7 @@ def our_figures() -> dict[str, Any]:
         )
     }
     # Our resolution clock (our SLA policies, not the source's): met among the stopped clocks.
-    met, stopped, agree, both = _query(
+    met, stopped, agree, both = query(
         """SELECT count(*) FILTER (WHERE c.met), count(*),
                   count(*) FILTER (WHERE c.met = i.source_made_sla), count(*) FILTER (WHERE c.met IS NOT NULL)
            FROM sla_clock c JOIN imports_importedticket i ON i.ticket_id = c.ticket_id
@@ -201,58 +193,37 @@ RESOLVED_AT_TOLERANCE = float("inf")
 def reconcile(path: Path) -> list[Row]:
     source, ours = source_figures(path), our_figures()
     rows = [Row("tickets", "all", source["tickets"], ours["tickets"], 0)]
-    for key in sorted(set(source["counts"]) | set(ours["counts"])):
-        rows.append(
-            Row(
-                "tickets opened per month and priority",
-                key,
-                source["counts"].get(key, 0),
-                ours["counts"].get(key, 0),
-                COUNT_TOLERANCE,
-            )
-        )
-    for key in BUCKETS:
-        rows.append(
-            Row(
-                "share by reassignment count (source: reassignment_count)",
-                key,
-                source["reassignments"].get(key),
-                ours["reassignments"].get(key),
-                REASSIGNMENT_TOLERANCE,
-            )
-        )
-    for key in BUCKETS:
-        rows.append(
-            Row(
-                "share by group changes (source: its audit trail)",
-                key,
-                source["trail_reassignments"].get(key),
-                ours["reassignments"].get(key),
-                TRAIL_TOLERANCE,
-            )
-        )
+    rows += per_key(
+        "tickets opened per month and priority", source["counts"], ours["counts"], COUNT_TOLERANCE, missing=0
+    )
+    rows += per_key(
+        "share by reassignment count (source: reassignment_count)",
+        source["reassignments"],
+        ours["reassignments"],
+        REASSIGNMENT_TOLERANCE,
+        keys=BUCKETS,
+    )
+    rows += per_key(
+        "share by group changes (source: its audit trail)",
+        source["trail_reassignments"],
+        ours["reassignments"],
+        TRAIL_TOLERANCE,
+        keys=BUCKETS,
+    )
     rows.append(Row("share reopened", "all", source["reopened"], ours["reopened"], REOPEN_TOLERANCE))
     rows.append(Row("share with a knowledge article used", "all", source["knowledge"], ours["knowledge"], 0))
-    for key in sorted(set(source["median_hours"]) | set(ours["median_hours"])):
-        rows.append(
-            Row(
-                "median open → resolved_at (h) (source: resolved_at)",
-                key,
-                source["median_hours"].get(key),
-                ours["median_hours"].get(key),
-                RESOLVED_AT_TOLERANCE,
-            )
-        )
-    for key in sorted(set(source["trail_median_hours"]) | set(ours["median_hours"])):
-        rows.append(
-            Row(
-                "median open → entered Resolved (h) (source: audit trail)",
-                key,
-                source["trail_median_hours"].get(key),
-                ours["median_hours"].get(key),
-                TRAIL_TOLERANCE_HOURS,
-            )
-        )
+    rows += per_key(
+        "median open → resolved_at (h) (source: resolved_at)",
+        source["median_hours"],
+        ours["median_hours"],
+        RESOLVED_AT_TOLERANCE,
+    )
+    rows += per_key(
+        "median open → entered Resolved (h) (source: audit trail)",
+        source["trail_median_hours"],
+        ours["median_hours"],
+        TRAIL_TOLERANCE_HOURS,
+    )
     # Not comparable figure by figure: the source's SLA is its own (unknown) targets, ours the
     # desk's policies; shown side by side, with how often the two flags agree per ticket.
     rows.append(
