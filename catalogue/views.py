@@ -32,7 +32,7 @@ from . import selectors, services
 from .answers import AnswersInvalid, answer_lines
 from .forms import ApproveForm, OrderForm, RejectForm
 from .links import LinkRefused, approval_for_token
-from .models import Approval, CatalogueRequest, Decision, RequestState
+from .models import Approval, CatalogueItem, CatalogueRequest, Decision, RequestState
 
 PAGE_SIZE = 25
 DECISIONS = ("approve", "reject")
@@ -76,28 +76,38 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def order_create(request: HttpRequest, pk: int) -> HttpResponse:
     """The item's order form, built from its definition; errors are shown on their fields."""
-    user = console_user(request)
+    console_user(request)  # signed in and allowed, before anything is read
     item = selectors.orderable_item_get(pk)
-    definitions = list(item.fields.all())
-    form = OrderForm(request.POST if request.method == "POST" else None, definitions=definitions)
-    if request.method == "POST" and form.is_valid():
-        try:
-            order = services.request_submit(
-                item=item, requester=user, answers=form.answers(), channel=Channel.PORTAL
-            )
-        except AnswersInvalid as error:
-            form.add_answer_errors(error.errors)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _submitted_message(order))
-            return redirect("catalogue:request", pk=order.pk)
+    form, order = order_form_submit(request, item)
+    if order is not None:
+        return redirect("catalogue:request", pk=order.pk)
     return _render(
         request,
         "catalogue/order_form.html",
         {"item": item, "form": form, "steps": list(item.approval_steps.all())},
         status=400 if form.is_bound else 200,
     )
+
+
+def order_form_submit(request: HttpRequest, item: CatalogueItem) -> tuple[OrderForm, CatalogueRequest | None]:
+    """The order form of the item (bound on POST) and, once valid and submitted, the order, with
+    a success message flashed. Errors land on the form's fields and nothing is stored. The
+    console's and the portal's order pages both use it."""
+    form = OrderForm(request.POST if request.method == "POST" else None, definitions=list(item.fields.all()))
+    if request.method != "POST" or not form.is_valid():
+        return form, None
+    try:
+        order = services.request_submit(
+            item=item, requester=console_user(request), answers=form.answers(), channel=Channel.PORTAL
+        )
+    except AnswersInvalid as error:
+        form.add_answer_errors(error.errors)
+    except DomainError as error:
+        form.add_error(None, error.message)
+    else:
+        messages.success(request, _submitted_message(order))
+        return form, order
+    return form, None
 
 
 def _submitted_message(order: CatalogueRequest) -> str:

@@ -21,11 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import AccessChannel
 from audit.services import record_ticket_read
 from catalogue import selectors, services
-from catalogue.answers import AnswersInvalid, answer_lines
-from catalogue.forms import ApproveForm, OrderForm, RejectForm
-from catalogue.models import Approval, CatalogueRequest, RequestState
+from catalogue.answers import answer_lines
+from catalogue.forms import ApproveForm, RejectForm
+from catalogue.models import Approval
+from catalogue.views import order_form_submit
 from incidents.console import console_user, form_errors_text, safe_next
-from incidents.models import Channel
 from servicedesk.errors import DomainError
 
 PAGE_SIZE = 20
@@ -57,34 +57,17 @@ def item_list(request: HttpRequest) -> HttpResponse:
 def order_create(request: HttpRequest, pk: int) -> HttpResponse:
     """The item's order form, built from its definition; errors are shown on their fields and
     nothing is stored."""
-    user = console_user(request)
+    console_user(request)  # signed in and allowed, before anything is read
     item = selectors.orderable_item_get(pk)
-    form = OrderForm(request.POST if request.method == "POST" else None, definitions=list(item.fields.all()))
-    if request.method == "POST" and form.is_valid():
-        try:
-            order = services.request_submit(
-                item=item, requester=user, answers=form.answers(), channel=Channel.PORTAL
-            )
-        except AnswersInvalid as error:
-            form.add_answer_errors(error.errors)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _submitted_message(order))
-            return redirect("portal:order-detail", pk=order.pk)
+    form, order = order_form_submit(request, item)
+    if order is not None:
+        return redirect("portal:order-detail", pk=order.pk)
     return render(
         request,
         "portal/order_form.html",
         {"item": item, "form": form, "steps": list(item.approval_steps.all())},
         status=400 if form.is_bound else 200,
     )
-
-
-def _submitted_message(order: CatalogueRequest) -> str:
-    values = {"number": order.ticket.number}
-    if order.state == RequestState.AWAITING_APPROVAL:
-        return _("Your order %(number)s is registered and waits for approval.") % values
-    return _("Your order %(number)s is registered.") % values
 
 
 @login_required
