@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk import outbox
+from servicedesk.config_cache import ConfigCache
 from servicedesk.errors import AttachmentTooLarge, DomainError, IllegalTransition, NotAllowed
 from servicedesk.models import AssignmentGroup, Category, GroupLevel, Role, Service, User
 from sla import outages
@@ -152,15 +153,24 @@ def _notify(ticket: Ticket, event: str) -> None:
 # --- priority ------------------------------------------------------------------------------
 
 
+def _load_priority_matrix() -> dict[tuple[int, int], int]:
+    return {(i, u): p for i, u, p in PriorityRule.objects.values_list("impact", "urgency", "priority")}
+
+
+# Read on every create and every impact or urgency change; reloaded when an admin edits a cell.
+PRIORITY_MATRIX = ConfigCache("priority-matrix", _load_priority_matrix)
+PRIORITY_MATRIX.watch(PriorityRule)
+
+
 def priority_for(impact: int, urgency: int) -> int:
-    rule = PriorityRule.objects.filter(impact=impact, urgency=urgency).only("priority").first()
-    if rule is None:
+    priority = PRIORITY_MATRIX.get().get((impact, urgency))
+    if priority is None:
         raise DomainError(
             _("The priority matrix has no cell for impact %(impact)s and urgency %(urgency)s.")
             % {"impact": impact, "urgency": urgency},
             field="impact",
         )
-    return rule.priority
+    return priority
 
 
 def first_line_group() -> AssignmentGroup:

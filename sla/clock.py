@@ -31,10 +31,22 @@ from typing import Any, Protocol
 from django.db import transaction
 
 from incidents.models import EventAction, PendingReason, State, Ticket, TicketEvent
+from servicedesk.config_cache import ConfigCache
 from servicedesk.models import Service
 
 from . import calendar as cal
-from .models import Calendar, Clock, ClockSegment, ClockState, Metric, OlaTarget, SlaPolicy
+from .models import (
+    Calendar,
+    CalendarException,
+    Clock,
+    ClockSegment,
+    ClockState,
+    Metric,
+    OlaTarget,
+    SlaPolicy,
+    SlaTarget,
+    WorkingInterval,
+)
 
 SLA_METRICS = (Metric.RESPONSE, Metric.RESOLUTION)
 DONE_STATES = frozenset({State.RESOLVED, State.CLOSED})
@@ -72,11 +84,12 @@ class Policy:
 
 @dataclass(frozen=True)
 class Rules:
-    """The SLA configuration, loaded once per sync or rebuild (a handful of queries)."""
+    """The SLA configuration: a handful of queries, kept per process by `current_rules()`."""
 
     policies: tuple[Policy, ...]
     olas: dict[tuple[int, int | None], Target]
     tiers: dict[int, int]
+    calendars: dict[int, cal.CalendarSpec]
 
     def policy_for(self, kind: str, tier: int | None, group_id: int | None) -> Policy | None:
         return next((p for p in self.policies if p.matches(kind, tier, group_id)), None)
@@ -120,7 +133,17 @@ def load_rules() -> Rules:
         for o in OlaTarget.objects.all()
     }
     tiers = dict(Service.objects.values_list("id", "tier"))
-    return Rules(tuple(policies), olas, tiers)
+    return Rules(tuple(policies), olas, tiers, calendars)
+
+
+# Read on every write and every page with a clock; reloaded when an admin edits any of these.
+RULES = ConfigCache("sla-rules", load_rules)
+RULES.watch(Calendar, WorkingInterval, CalendarException, SlaPolicy, SlaTarget, OlaTarget, Service)
+
+
+def current_rules() -> Rules:
+    """The SLA configuration as of now, from this process's copy (see servicedesk.config_cache)."""
+    return RULES.get()
 
 
 # --- replay ----------------------------------------------------------------------------------
@@ -370,8 +393,10 @@ def _store(ticket: Ticket, runs: Iterable[Run]) -> list[Clock]:
             clock.due_at = None
             clock.breached_at = run.breached_at
         clock.next_check_at = next_check(clock, run.target.spec)
+        new = clock.pk is None
         clock.save()
-        ClockSegment.objects.filter(clock=clock).delete()
+        if not new:  # a new clock has no segments to replace
+            ClockSegment.objects.filter(clock=clock).delete()
         ClockSegment.objects.bulk_create(
             ClockSegment(
                 clock=clock,
@@ -391,7 +416,7 @@ def _store(ticket: Ticket, runs: Iterable[Run]) -> list[Clock]:
 
 def sync_ticket_clocks(ticket: Ticket, rules: Rules | None = None) -> list[Clock]:
     """Recompute and store the ticket's clocks from its history (live path and rebuild)."""
-    rules = rules or load_rules()
+    rules = rules or current_rules()
     events = list(
         TicketEvent.objects.filter(ticket_id=ticket.pk).select_related("actor").order_by("created_at", "id")
     )

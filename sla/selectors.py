@@ -26,7 +26,8 @@ from incidents.selectors import is_staff_viewer, tickets_visible_to
 from servicedesk.models import AssignmentGroup, Role, User
 
 from . import calendar as cal
-from .models import Calendar, Clock, ClockAlert, ClockSegment, ClockState, Metric
+from .clock import current_rules
+from .models import Clock, ClockAlert, ClockSegment, ClockState, Metric
 
 # The order a ticket's clocks are shown in: what the caller was promised first, then the OLAs.
 METRIC_ORDER: dict[str, int] = {Metric.RESPONSE: 0, Metric.RESOLUTION: 1, Metric.OLA: 2}
@@ -44,15 +45,15 @@ class Badge(models.TextChoices):
 
 
 class CalendarSpecs:
-    """Every business calendar, loaded on first use (three queries) and kept for one request."""
+    """Every business calendar, from the process's copy of the SLA configuration (taken on first
+    use and kept for one request, so one page never mixes two versions)."""
 
     def __init__(self) -> None:
         self._specs: dict[int, cal.CalendarSpec] | None = None
 
     def __getitem__(self, calendar_id: int) -> cal.CalendarSpec:
-        if self._specs is None:
-            calendars = Calendar.objects.prefetch_related("intervals", "exceptions")
-            self._specs = {calendar.pk: calendar.to_spec() for calendar in calendars}
+        if self._specs is None or calendar_id not in self._specs:
+            self._specs = current_rules().calendars
         return self._specs[calendar_id]
 
 
