@@ -1,0 +1,144 @@
+"""Beside the log-a-call form: the caller's tickets (add the call as a note), possible duplicates,
+the live priority, categories of the chosen service and the templates of common calls."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import Comment, State, Ticket
+from tests.factories import AssignmentGroupFactory, ServiceFactory, TicketFactory, UserFactory
+
+from .helpers import flashed
+
+pytestmark = pytest.mark.django_db
+
+NEW_URL = reverse("console:ticket-new")
+CALLER_TICKETS_URL = reverse("console:call-caller-tickets")
+NOTE_URL = reverse("console:call-note")
+
+
+def call_data(caller_id: int, **overrides: Any) -> dict[str, Any]:
+    data = {
+        "caller": caller_id,
+        "kind": "incident",
+        "channel": "phone",
+        "impact": 3,
+        "urgency": 3,
+        "title": "Printer still does not print",
+        "description": "Called again: the ward printer is still offline.",
+        "outcome": "keep",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- 1. the caller's open and recent tickets ---------------------------------------------------
+
+
+def test_page_with_a_chosen_caller_shows_their_open_tickets_with_an_add_note_button(
+    console_for, agent, end_user
+):
+    open_ticket = TicketFactory(caller=end_user, title="Ward printer is offline")
+    TicketFactory(caller=UserFactory(), title="Someone else's printer")
+
+    page = console_for(agent).get(NEW_URL, {"caller": end_user.pk}).content.decode()
+
+    assert "Ward printer is offline" in page
+    assert "Someone else&#x27;s printer" not in page and "Someone else's printer" not in page
+    assert f'name="note_to" value="{open_ticket.pk}"' in page
+
+
+def test_caller_panel_lists_open_tickets_first_and_leaves_out_old_closed_ones(console_for, agent, end_user):
+    long_ago = timezone.now() - timedelta(days=60)
+    TicketFactory(caller=end_user, title="Old closed one", state=State.CLOSED, created_at=long_ago)
+    TicketFactory(caller=end_user, title="Resolved yesterday", state=State.RESOLVED,
+                  created_at=timezone.now() - timedelta(days=1), resolved_at=timezone.now())
+    TicketFactory(caller=end_user, title="Open for a month", created_at=long_ago)
+
+    page = console_for(agent).get(CALLER_TICKETS_URL, {"caller": end_user.pk}).content.decode()
+
+    assert "Old closed one" not in page
+    assert page.index("Open for a month") < page.index("Resolved yesterday")
+
+
+def test_caller_panel_runs_as_many_queries_for_20_tickets_as_for_2(console_for, agent, end_user):
+    client = console_for(agent)
+
+    def queries() -> int:
+        client.get(CALLER_TICKETS_URL, {"caller": end_user.pk})  # warm-up
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(CALLER_TICKETS_URL, {"caller": end_user.pk})
+        assert response.status_code == 200
+        return len(captured)
+
+    # Each row with its own service, group and assignee: a query per row would show.
+    def add(count: int) -> None:
+        for _ in range(count):
+            TicketFactory(caller=end_user, service=ServiceFactory(), assignee=UserFactory())
+
+    add(2)
+    with_2 = queries()
+    add(18)
+    with_20 = queries()
+
+    assert with_2 == with_20
+
+
+def test_adding_the_call_as_a_note_comments_on_the_ticket_and_returns_to_an_empty_form(
+    console_for, agent, end_user
+):
+    ticket = TicketFactory(caller=end_user)
+
+    response = console_for(agent).post(NOTE_URL, call_data(end_user.pk, note_to=ticket.pk), follow=True)
+
+    comment = Comment.objects.get(ticket=ticket)
+    assert comment.author == agent
+    assert "Printer still does not print" in comment.body
+    assert "the ward printer is still offline" in comment.body
+    assert Ticket.objects.count() == 1  # no duplicate logged
+    assert response.redirect_chain[-1][0] == NEW_URL
+    assert f"The call was added as a note to {ticket.number}." in flashed(response)
+
+
+def test_a_note_on_a_ticket_the_agent_may_not_see_is_a_404_and_writes_nothing(
+    console_for, resolver, end_user
+):
+    elsewhere = TicketFactory(caller=end_user, assignment_group=AssignmentGroupFactory())
+
+    response = console_for(resolver).post(NOTE_URL, call_data(end_user.pk, note_to=elsewhere.pk))
+
+    assert response.status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_an_empty_note_is_refused_with_the_form_kept(console_for, agent, end_user):
+    ticket = TicketFactory(caller=end_user)
+
+    response = console_for(agent).post(
+        NOTE_URL, call_data(end_user.pk, note_to=ticket.pk, title=" ", description="", service="")
+    )
+
+    assert response.status_code == 400
+    assert "Write what the caller says" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_a_closed_ticket_offers_no_note_and_refuses_one(console_for, agent, end_user):
+    ticket = services.ticket_create(actor=agent, caller=end_user, title="Closed printer case")
+    Ticket.objects.filter(pk=ticket.pk).update(state=State.CLOSED, closed_at=timezone.now())
+
+    page = console_for(agent).get(CALLER_TICKETS_URL, {"caller": end_user.pk}).content.decode()
+    response = console_for(agent).post(NOTE_URL, call_data(end_user.pk, note_to=ticket.pk))
+
+    assert "Closed printer case" in page
+    assert f'value="{ticket.pk}"' not in page
+    assert response.status_code == 400
+    assert not Comment.objects.exists()
