@@ -22,7 +22,7 @@ from . import calls, contacts, selectors, services
 from . import views as console_views
 from .console import require_agent
 from .forms import LogCallForm
-from .models import Contact
+from .models import PRIORITY_CHOICES, Contact
 
 
 def initial_for(request: HttpRequest) -> dict[str, Any]:
@@ -33,7 +33,29 @@ def initial_for(request: HttpRequest) -> dict[str, Any]:
 def panels_context(request: HttpRequest, form: LogCallForm, caller: User | None) -> dict[str, Any]:
     """What the panels beside the form show when the page is rendered whole."""
     user = require_agent(request)
-    return {"caller": caller, "caller_tickets": calls.caller_tickets_for(user, caller)}
+    return {
+        "caller": caller,
+        "caller_tickets": calls.caller_tickets_for(user, caller),
+        "priority": priority_label(form["impact"].value(), form["urgency"].value()),
+    }
+
+
+def priority_label(impact: object, urgency: object) -> str:
+    """What the impact × urgency matrix gives, as the ticket will show it; a dash for bad input."""
+    try:
+        priority = services.priority_for(int(str(impact)), int(str(urgency)))
+    except (ValueError, DomainError):
+        return "—"
+    return str(dict(PRIORITY_CHOICES).get(priority, priority))
+
+
+@login_required
+@require_GET
+def call_priority(request: HttpRequest) -> HttpResponse:
+    """The priority for the chosen impact and urgency, before the call is saved."""
+    require_agent(request)
+    label = priority_label(request.GET.get("impact", ""), request.GET.get("urgency", ""))
+    return render(request, "console/_call_priority.html", {"priority": label})
 
 
 @login_required

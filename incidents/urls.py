@@ -18,6 +18,7 @@ urlpatterns = [
     path("tickets/new/", views.ticket_new, name="ticket-new"),
     path("tickets/new/caller-tickets/", call_views.caller_tickets, name="call-caller-tickets"),
     path("tickets/new/note/", call_views.call_note, name="call-note"),
+    path("tickets/new/priority/", call_views.call_priority, name="call-priority"),
     path("tickets/export.csv", views.ticket_export, name="ticket-export"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/comments/", views.comment_create, name="comment-create"),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import Comment, State, Ticket
+from incidents.models import Comment, PriorityRule, State, Ticket
 from tests.factories import AssignmentGroupFactory, ServiceFactory, TicketFactory, UserFactory
 
 from .helpers import flashed
@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 NEW_URL = reverse("console:ticket-new")
 CALLER_TICKETS_URL = reverse("console:call-caller-tickets")
 NOTE_URL = reverse("console:call-note")
+PRIORITY_URL = reverse("console:call-priority")
 
 
 def call_data(caller_id: int, **overrides: Any) -> dict[str, Any]:
@@ -142,3 +143,35 @@ def test_a_closed_ticket_offers_no_note_and_refuses_one(console_for, agent, end_
     assert f'value="{ticket.pk}"' not in page
     assert response.status_code == 400
     assert not Comment.objects.exists()
+
+
+# --- 3. the priority the impact × urgency matrix gives ---------------------------------------
+
+
+def test_page_shows_the_priority_of_the_default_impact_and_urgency(console_for, agent):
+    page = console_for(agent).get(NEW_URL).content.decode()
+
+    assert "Priority (from impact and urgency)" in page
+    assert "P4 – Low" in page  # 3 × 3 in the seeded matrix
+
+
+def test_live_priority_follows_the_matrix_as_edited(console_for, agent):
+    PriorityRule.objects.filter(impact=1, urgency=2).update(priority=1)
+
+    fragment = console_for(agent).get(PRIORITY_URL, {"impact": 1, "urgency": 2}).content.decode()
+
+    assert "P1 – Critical" in fragment
+
+
+def test_live_priority_of_bad_input_is_a_dash(console_for, agent):
+    fragment = console_for(agent).get(PRIORITY_URL, {"impact": "x", "urgency": 9}).content.decode()
+
+    assert "—" in fragment
+    assert "P" not in fragment.split("<strong")[1]
+
+
+def test_re_shown_form_shows_the_priority_of_what_was_chosen(console_for, agent, end_user):
+    response = console_for(agent).post(NEW_URL, call_data(end_user.pk, impact=1, urgency=1, title=""))
+
+    assert response.status_code == 400
+    assert "P1 – Critical" in response.content.decode()
