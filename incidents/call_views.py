@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.errors import DomainError
-from servicedesk.models import User
+from servicedesk.models import Service, User
 
 from . import calls, contacts, selectors, services
 from . import views as console_views
@@ -37,7 +37,36 @@ def panels_context(request: HttpRequest, form: LogCallForm, caller: User | None)
         "caller": caller,
         "caller_tickets": calls.caller_tickets_for(user, caller),
         "priority": priority_label(form["impact"].value(), form["urgency"].value()),
+        **_duplicates_context(user, form["service"].value(), form["title"].value()),
     }
+
+
+def _service(value: object) -> Service | None:
+    try:
+        pk = int(str(value))
+    except ValueError:
+        return None
+    return Service.objects.filter(pk=pk, active=True).first()
+
+
+def _duplicates_context(user: User, service_value: object, title: object) -> dict[str, Any]:
+    service = _service(service_value)
+    title_text = str(title or "")[:200]
+    return {
+        "duplicates": calls.possible_duplicates_for(user, service, title_text),
+        "duplicates_asked": bool(service) and len(title_text.strip()) >= calls.MIN_TITLE,
+        "duplicates_need_service": service is None and len(title_text.strip()) >= calls.MIN_TITLE,
+        "duplicate_hours": calls.DUPLICATE_HOURS,
+    }
+
+
+@login_required
+@require_GET
+def call_duplicates(request: HttpRequest) -> HttpResponse:
+    """Tickets of the same service from the last hours with a title like the one being typed."""
+    user = require_agent(request)
+    context = _duplicates_context(user, request.GET.get("service", ""), request.GET.get("title", ""))
+    return render(request, "console/_call_duplicates.html", context)
 
 
 def priority_label(impact: object, urgency: object) -> str:

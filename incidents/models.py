@@ -193,6 +193,8 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["state", "priority"], name="ticket_state_priority_idx"),
             models.Index(fields=["caller", "-created_at"], name="ticket_caller_idx"),
+            # Log a call's possible duplicates: one service's tickets of the last hours.
+            models.Index(fields=["service", "-created_at"], name="ticket_service_created_idx"),
             # Monthly report (reports/kpis.py): tickets resolved in a month, for first-line
             # resolution and resolved within deadline; only resolved tickets have the column set.
             models.Index(

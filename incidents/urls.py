@@ -19,6 +19,7 @@ urlpatterns = [
     path("tickets/new/caller-tickets/", call_views.caller_tickets, name="call-caller-tickets"),
     path("tickets/new/note/", call_views.call_note, name="call-note"),
     path("tickets/new/priority/", call_views.call_priority, name="call-priority"),
+    path("tickets/new/duplicates/", call_views.call_duplicates, name="call-duplicates"),
     path("tickets/export.csv", views.ticket_export, name="ticket-export"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/comments/", views.comment_create, name="comment-create"),

@@ -24,6 +24,7 @@ NEW_URL = reverse("console:ticket-new")
 CALLER_TICKETS_URL = reverse("console:call-caller-tickets")
 NOTE_URL = reverse("console:call-note")
 PRIORITY_URL = reverse("console:call-priority")
+DUPLICATES_URL = reverse("console:call-duplicates")
 
 
 def call_data(caller_id: int, **overrides: Any) -> dict[str, Any]:
@@ -60,8 +61,13 @@ def test_page_with_a_chosen_caller_shows_their_open_tickets_with_an_add_note_but
 def test_caller_panel_lists_open_tickets_first_and_leaves_out_old_closed_ones(console_for, agent, end_user):
     long_ago = timezone.now() - timedelta(days=60)
     TicketFactory(caller=end_user, title="Old closed one", state=State.CLOSED, created_at=long_ago)
-    TicketFactory(caller=end_user, title="Resolved yesterday", state=State.RESOLVED,
-                  created_at=timezone.now() - timedelta(days=1), resolved_at=timezone.now())
+    TicketFactory(
+        caller=end_user,
+        title="Resolved yesterday",
+        state=State.RESOLVED,
+        created_at=timezone.now() - timedelta(days=1),
+        resolved_at=timezone.now(),
+    )
     TicketFactory(caller=end_user, title="Open for a month", created_at=long_ago)
 
     page = console_for(agent).get(CALLER_TICKETS_URL, {"caller": end_user.pk}).content.decode()
@@ -175,3 +181,60 @@ def test_re_shown_form_shows_the_priority_of_what_was_chosen(console_for, agent,
 
     assert response.status_code == 400
     assert "P1 – Critical" in response.content.decode()
+
+
+# --- 2. possible duplicates ------------------------------------------------------------------
+
+
+def test_possible_duplicates_are_recent_tickets_of_the_same_service_with_a_similar_title(console_for, agent):
+    printing, other = ServiceFactory(name="Utskrift"), ServiceFactory(name="E-post")
+    now = timezone.now()
+    TicketFactory(
+        service=printing, title="Skriveren på post 4 skriver ikke ut", created_at=now - timedelta(hours=1)
+    )
+    TicketFactory(
+        service=printing,
+        title="Skriveren på post 4 skriver ikke ut (i går)",
+        created_at=now - timedelta(hours=20),
+    )
+    TicketFactory(service=other, title="Skriveren på post 4 skriver ikke ut (annen tjeneste)")
+    TicketFactory(service=printing, title="Bestille ny toner")
+
+    fragment = (
+        console_for(agent)
+        .get(DUPLICATES_URL, {"service": printing.pk, "title": "skriveren skriver ikke ut på post 4"})
+        .content.decode()
+    )
+
+    assert "Possible duplicates" in fragment
+    assert "Skriveren på post 4 skriver ikke ut<" in fragment.replace("\n", "<")
+    assert "(i går)" not in fragment
+    assert "annen tjeneste" not in fragment
+    assert "toner" not in fragment
+    assert 'name="note_to"' in fragment
+
+
+def test_duplicates_need_a_service_and_say_so(console_for, agent):
+    TicketFactory(service=ServiceFactory(), title="VPN kobler ikke opp")
+
+    fragment = (
+        console_for(agent)
+        .get(DUPLICATES_URL, {"service": "", "title": "VPN kobler ikke opp"})
+        .content.decode()
+    )
+
+    assert "Choose the service to see possible duplicates." in fragment
+    assert "VPN kobler" not in fragment
+
+
+def test_duplicates_leave_out_tickets_the_agent_may_not_see(console_for, resolver, second_line_group):
+    vpn = ServiceFactory(name="VPN")
+    TicketFactory(service=vpn, title="VPN kobler ikke opp hjemmefra", assignment_group=second_line_group)
+    TicketFactory(
+        service=vpn, title="VPN kobler ikke opp fra hytta", assignment_group=AssignmentGroupFactory()
+    )
+
+    fragment = console_for(resolver).get(DUPLICATES_URL, {"service": vpn.pk, "title": "VPN kobler ikke opp"})
+
+    assert "hjemmefra" in fragment.content.decode()
+    assert "hytta" not in fragment.content.decode()
