@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.errors import DomainError
-from servicedesk.models import Service, User
+from servicedesk.models import User
 
 from . import calls, contacts, selectors, services
 from . import views as console_views
 from .console import require_agent
-from .forms import LogCallForm
+from .forms import LogCallForm, chosen_service
 from .models import PRIORITY_CHOICES, Contact
 
 
@@ -41,16 +41,8 @@ def panels_context(request: HttpRequest, form: LogCallForm, caller: User | None)
     }
 
 
-def _service(value: object) -> Service | None:
-    try:
-        pk = int(str(value))
-    except ValueError:
-        return None
-    return Service.objects.filter(pk=pk, active=True).first()
-
-
 def _duplicates_context(user: User, service_value: object, title: object) -> dict[str, Any]:
-    service = _service(service_value)
+    service = chosen_service(service_value)
     title_text = str(title or "")[:200]
     return {
         "duplicates": calls.possible_duplicates_for(user, service, title_text),
@@ -135,3 +127,14 @@ def call_note(request: HttpRequest) -> HttpResponse:
     messages.success(request, _("The call was added as a note to %(number)s.") % {"number": ticket.number})
     # An empty form: the agent is ready for the next call.
     return redirect("console:ticket-new")
+
+
+@login_required
+@require_GET
+def call_categories(request: HttpRequest) -> HttpResponse:
+    """The category field offering only the chosen service's categories (the form checks it too)."""
+    require_agent(request)
+    form = LogCallForm(
+        initial={"service": request.GET.get("service", ""), "category": request.GET.get("category", "")}
+    )
+    return render(request, "console/_call_category.html", {"form": form})

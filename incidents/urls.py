@@ -20,6 +20,7 @@ urlpatterns = [
     path("tickets/new/note/", call_views.call_note, name="call-note"),
     path("tickets/new/priority/", call_views.call_priority, name="call-priority"),
     path("tickets/new/duplicates/", call_views.call_duplicates, name="call-duplicates"),
+    path("tickets/new/categories/", call_views.call_categories, name="call-categories"),
     path("tickets/export.csv", views.ticket_export, name="ticket-export"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/comments/", views.comment_create, name="comment-create"),

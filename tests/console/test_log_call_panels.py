@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Comment, PriorityRule, State, Ticket
-from tests.factories import AssignmentGroupFactory, ServiceFactory, TicketFactory, UserFactory
+from tests.factories import (
+    AssignmentGroupFactory,
+    CategoryFactory,
+    ServiceFactory,
+    TicketFactory,
+    UserFactory,
+)
 
 from .helpers import flashed
 
@@ -25,6 +31,7 @@ CALLER_TICKETS_URL = reverse("console:call-caller-tickets")
 NOTE_URL = reverse("console:call-note")
 PRIORITY_URL = reverse("console:call-priority")
 DUPLICATES_URL = reverse("console:call-duplicates")
+CATEGORIES_URL = reverse("console:call-categories")
 
 
 def call_data(caller_id: int, **overrides: Any) -> dict[str, Any]:
@@ -238,3 +245,59 @@ def test_duplicates_leave_out_tickets_the_agent_may_not_see(console_for, resolve
 
     assert "hjemmefra" in fragment.content.decode()
     assert "hytta" not in fragment.content.decode()
+
+
+# --- 4. categories of the chosen service ------------------------------------------------------
+
+
+@pytest.fixture
+def vpn_and_printing() -> dict[str, Any]:
+    vpn, printing = ServiceFactory(name="Fjerntilgang (VPN)"), ServiceFactory(name="Utskrift")
+    network = CategoryFactory(name="Nettverk")
+    network.services.add(vpn)
+    printer = CategoryFactory(name="Skriver")
+    printer.services.add(printing)
+    other = CategoryFactory(name="Annet")  # linked to no service: offered for every one
+    return {"vpn": vpn, "printing": printing, "network": network, "printer": printer, "other": other}
+
+
+def test_category_field_offers_only_the_chosen_services_categories(console_for, agent, vpn_and_printing):
+    scene = vpn_and_printing
+
+    fragment = console_for(agent).get(CATEGORIES_URL, {"service": scene["vpn"].pk}).content.decode()
+
+    assert f'value="{scene["network"].pk}"' in fragment
+    assert f'value="{scene["other"].pk}"' in fragment
+    assert f'value="{scene["printer"].pk}"' not in fragment
+
+
+def test_without_a_service_every_category_is_offered(console_for, agent, vpn_and_printing):
+    page = console_for(agent).get(NEW_URL).content.decode()
+
+    for name in ("network", "printer", "other"):
+        assert f'value="{vpn_and_printing[name].pk}"' in page
+
+
+def test_a_category_not_of_the_service_is_a_form_error_and_nothing_is_logged(
+    console_for, agent, end_user, vpn_and_printing
+):
+    scene = vpn_and_printing
+
+    response = console_for(agent).post(
+        NEW_URL, call_data(end_user.pk, service=scene["vpn"].pk, category=scene["printer"].pk)
+    )
+
+    assert response.status_code == 400
+    assert "Choose one of the categories of the chosen service." in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_a_category_of_the_service_is_logged(console_for, agent, end_user, vpn_and_printing):
+    scene = vpn_and_printing
+
+    response = console_for(agent).post(
+        NEW_URL, call_data(end_user.pk, service=scene["vpn"].pk, category=scene["network"].pk)
+    )
+
+    assert response.status_code == 302
+    assert Ticket.objects.get().category == scene["network"]
