@@ -7,6 +7,7 @@ values the form was last submitted or linked with.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,12 +23,42 @@ from . import calls, contacts, selectors, services
 from . import views as console_views
 from .console import require_agent
 from .forms import LogCallForm, chosen_service
-from .models import PRIORITY_CHOICES, Contact
+from .models import PRIORITY_CHOICES, CallTemplate, Contact
 
 
 def initial_for(request: HttpRequest) -> dict[str, Any]:
-    """The log-a-call form's starting values from the page's address."""
-    return {"contact": request.GET.get("contact", "")[:100]}
+    """The log-a-call form's starting values from the page's address (?template= fills it)."""
+    initial: dict[str, Any] = {"contact": request.GET.get("contact", "")[:100]}
+    template = _template(request.GET.get("template", ""))
+    if template is not None:
+        initial.update(
+            title=template.title,
+            description=template.description,
+            kind=template.kind,
+            service=template.service_id,
+            category=template.category_id,
+            impact=template.impact,
+            urgency=template.urgency,
+        )
+    return initial
+
+
+def _template(value: object) -> CallTemplate | None:
+    try:
+        pk = int(str(value))
+    except ValueError:
+        return None
+    return CallTemplate.objects.filter(pk=pk, active=True).first()
+
+
+def _template_query(request: HttpRequest, form: LogCallForm, caller: User | None) -> str:
+    """The address parameters a template link keeps (without JavaScript it reloads the page)."""
+    keep = {
+        "caller_q": request.GET.get("caller_q", "")[:100],
+        "caller": caller.pk if caller is not None else "",
+        "contact": form["contact"].value() or "",
+    }
+    return urlencode({name: value for name, value in keep.items() if value})
 
 
 def panels_context(request: HttpRequest, form: LogCallForm, caller: User | None) -> dict[str, Any]:
@@ -38,6 +69,8 @@ def panels_context(request: HttpRequest, form: LogCallForm, caller: User | None)
         "caller_tickets": calls.caller_tickets_for(user, caller),
         "priority": priority_label(form["impact"].value(), form["urgency"].value()),
         **_duplicates_context(user, form["service"].value(), form["title"].value()),
+        "call_templates": CallTemplate.objects.filter(active=True),
+        "template_query": _template_query(request, form, caller),
     }
 
 

@@ -33,6 +33,7 @@ from django.utils import timezone
 from catalogue.demo import seed_catalogue
 from changes.demo import seed_changes
 from incidents import transitions
+from incidents.call_templates import seed_call_templates
 from incidents.kpi import first_line_resolution
 from incidents.models import (
     Channel,
@@ -694,6 +695,7 @@ class _Generator:
             services = [self.services[name] for name in template.services]
             for key in {(parent_name, ""), (parent_name, child)}:
                 self.categories[key].services.add(*services)
+        seed_call_templates(services=self.services, categories=self.categories)
         # How long each group may hold a ticket (OLA), in business seconds on office hours.
         office = Calendar.objects.filter(name="Office hours").first()
         if office is not None:

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import Comment, PriorityRule, State, Ticket
+from incidents.forms import active_categories
+from incidents.models import CallTemplate, Comment, PriorityRule, State, Ticket
 from tests.factories import (
     AssignmentGroupFactory,
     CategoryFactory,
@@ -301,3 +302,54 @@ def test_a_category_of_the_service_is_logged(console_for, agent, end_user, vpn_a
 
     assert response.status_code == 302
     assert Ticket.objects.get().category == scene["network"]
+
+
+# --- 5. common calls (templates) -------------------------------------------------------------
+
+
+@pytest.fixture
+def printer_template(vpn_and_printing: dict[str, Any]) -> CallTemplate:
+    return CallTemplate.objects.create(
+        name="Skriver",
+        title="Skriveren skriver ikke ut",
+        description="Avdeling og rom: ",
+        kind="incident",
+        service=vpn_and_printing["printing"],
+        category=vpn_and_printing["printer"],
+        impact=2,
+        urgency=1,
+    )
+
+
+def test_page_lists_the_common_calls_as_links_that_keep_the_caller(
+    console_for, agent, end_user, printer_template
+):
+    page = console_for(agent).get(NEW_URL, {"caller": end_user.pk}).content.decode()
+
+    assert "Common calls" in page
+    assert f"?caller={end_user.pk}&amp;template={printer_template.pk}" in page
+
+
+def test_a_template_link_fills_the_form_without_javascript(console_for, agent, printer_template):
+    response = console_for(agent).get(NEW_URL, {"template": printer_template.pk})
+
+    form = response.context["form"]
+    assert form["title"].value() == "Skriveren skriver ikke ut"
+    assert form["service"].value() == printer_template.service_id
+    assert form["category"].value() == printer_template.category_id
+    assert "P2 – High" in response.content.decode()  # impact 2 × urgency 1
+    # The category list is already narrowed to the template's service.
+    assert {category.name for category in form.fields["category"].queryset} == {"Skriver", "Annet"}
+
+
+def test_the_demo_seeds_ten_common_calls_whose_categories_fit_their_services(db):
+    from servicedesk.demo import _Generator
+
+    generator = _Generator(seed=1, now=timezone.now(), log=lambda line: None)
+    generator.reference_data()
+
+    templates = list(CallTemplate.objects.select_related("service", "category"))
+    assert len(templates) == 10
+    for template in templates:
+        assert template.service is not None and template.category is not None, template.name
+        assert template.category in active_categories(template.service), template.name
