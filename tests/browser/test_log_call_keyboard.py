@@ -25,6 +25,7 @@ def scene(db: None) -> dict[str, Any]:
     centre = AssignmentGroupFactory(name="Kundesenteret", level=GroupLevel.FIRST_LINE)
     agent = UserFactory(username="agent_k", role=Role.FIRST_LINE, preferred_language="en")
     centre.members.add(agent)
+    network = AssignmentGroupFactory(name="Nettverk", level=GroupLevel.SECOND_LINE)
     caller = UserFactory(username="ingrid_h", first_name="Ingrid", last_name="Haugland", role=Role.END_USER)
     accounts = ServiceFactory(name="Brukerkontoer og tilgang", owner_group=centre)
     printing = ServiceFactory(name="Utskrift", owner_group=centre)
@@ -46,7 +47,14 @@ def scene(db: None) -> dict[str, Any]:
         name="Skriver", title="Skriveren skriver ikke ut", service=printing, position=2
     )
     earlier = services.ticket_create(actor=agent, caller=caller, title="Skriveren på post 4 er død")
-    return {"agent": agent, "caller": caller, "accounts": accounts, "reset": reset, "earlier": earlier}
+    return {
+        "network": network,
+        "agent": agent,
+        "caller": caller,
+        "accounts": accounts,
+        "reset": reset,
+        "earlier": earlier,
+    }
 
 
 def sign_in_and_open_log_a_call(page: Any, base: str) -> None:
@@ -129,3 +137,21 @@ def test_an_agent_adds_the_call_to_the_callers_open_ticket_by_keyboard(page, liv
     assert page.get_by_label("Title").input_value() == ""  # ready for the next call
     assert Comment.objects.get(ticket=scene["earlier"]).body == "Skriveren er fortsatt død"
     assert Ticket.objects.count() == 1
+
+
+def test_an_agent_sends_a_call_to_a_second_line_group_by_keyboard(page, live_server, scene):
+    sign_in_and_open_log_a_call(page, live_server.url)
+    find_caller(page)
+
+    page.keyboard.press("Alt+t")
+    page.keyboard.type("Ingen nettverk på post 7")
+    page.keyboard.press("Alt+g")
+    assert focused(page.get_by_role("combobox", name="Escalate to group"))
+    page.keyboard.type("Nettverk")  # type-ahead in the closed list
+    with page.expect_navigation():
+        page.keyboard.press("Alt+s")
+
+    ticket = Ticket.objects.get(title="Ingen nettverk på post 7")
+    assert page.get_by_text(f"{ticket.number} logged and escalated to Nettverk.").is_visible()
+    assert ticket.assignment_group == scene["network"]
+    assert ticket.caller == scene["caller"]

@@ -107,6 +107,29 @@ def test_caller_panel_runs_as_many_queries_for_20_tickets_as_for_2(console_for, 
     assert with_2 == with_20
 
 
+def test_log_a_call_page_with_a_caller_runs_as_many_queries_for_20_tickets_as_for_2(
+    console_for, agent, end_user
+):
+    client = console_for(agent)
+    url = f"{NEW_URL}?caller={end_user.pk}"
+
+    def queries() -> int:
+        client.get(url)  # warm-up
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured)
+
+    for _ in range(2):
+        TicketFactory(caller=end_user, service=ServiceFactory(), assignee=UserFactory())
+    with_2 = queries()
+    for _ in range(18):
+        TicketFactory(caller=end_user, service=ServiceFactory(), assignee=UserFactory())
+    with_20 = queries()
+
+    assert with_2 == with_20
+
+
 def test_adding_the_call_as_a_note_comments_on_the_ticket_and_returns_to_an_empty_form(
     console_for, agent, end_user
 ):
