@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.forms import active_categories
-from incidents.models import CallTemplate, Comment, PriorityRule, State, Ticket
+from incidents.models import CallTemplate, Comment, Contact, ContactQueue, PriorityRule, State, Ticket
 from tests.factories import (
     AssignmentGroupFactory,
     CategoryFactory,
@@ -144,6 +144,18 @@ def test_adding_the_call_as_a_note_comments_on_the_ticket_and_returns_to_an_empt
     assert Ticket.objects.count() == 1  # no duplicate logged
     assert response.redirect_chain[-1][0] == NEW_URL
     assert f"The call was added as a note to {ticket.number}." in flashed(response)
+
+
+def test_the_calls_contact_is_linked_to_the_ticket_it_was_added_to(
+    console_for, agent, end_user, first_line_group
+):
+    ticket = TicketFactory(caller=end_user)
+    queue = ContactQueue.objects.create(code="main", name="Main number", group=first_line_group)
+    contact = Contact.objects.create(external_id="call-7", queue=queue, offered_at=timezone.now())
+
+    console_for(agent).post(NOTE_URL, call_data(end_user.pk, note_to=ticket.pk, contact="call-7"))
+
+    assert list(contact.tickets.all()) == [ticket]
 
 
 def test_a_note_on_a_ticket_the_agent_may_not_see_is_a_404_and_writes_nothing(
