@@ -16,7 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AccessChannel
 from audit.services import record_ticket_read
 
-from .models import Comment, Contact, ContactQueue, PriorityRule, Ticket, TicketEvent, parse_number
+from .models import (
+    CallTemplate,
+    Comment,
+    Contact,
+    ContactQueue,
+    PriorityRule,
+    Ticket,
+    TicketEvent,
+    parse_number,
+)
 
 
 @admin.register(PriorityRule)
@@ -35,6 +44,16 @@ class PriorityRuleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: PriorityRule | None = None) -> bool:
         # Every impact × urgency pair needs a cell, or tickets with that pair cannot be logged.
         return False
+
+
+@admin.register(CallTemplate)
+class CallTemplateAdmin(admin.ModelAdmin):
+    """The common calls offered beside the log-a-call form, in the order of `position`."""
+
+    list_display = ["name", "title", "service", "category", "impact", "urgency", "position", "active"]
+    list_editable = ["position", "active"]
+    list_select_related = ["service", "category", "category__parent"]
+    search_fields = ["name", "title"]
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -55,13 +55,30 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return f"{obj.parent.name} / {obj.name}" if obj.parent else obj.name
 
 
-def active_categories() -> QuerySet[Category]:
-    # Each top-level category, then its children: "Access", "Access / Login", …
-    return (
-        Category.objects.filter(active=True)
-        .select_related("parent")
-        .order_by(Coalesce("parent__name", "name"), F("parent").asc(nulls_first=True), "name")
+def active_categories(service: Service | None = None) -> QuerySet[Category]:
+    """Active categories, each top-level one then its children: "Access", "Access / Login", …
+
+    With a service: only those offered for it (linked to it, or linked to no service at all).
+    """
+    categories = Category.objects.filter(active=True)
+    if service is not None:
+        links = Category.services.through.objects
+        categories = categories.filter(
+            Q(pk__in=links.filter(service=service).values("category"))
+            | ~Q(pk__in=links.values("category"))
+        )
+    return categories.select_related("parent").order_by(
+        Coalesce("parent__name", "name"), F("parent").asc(nulls_first=True), "name"
     )
+
+
+def chosen_service(value: object) -> Service | None:
+    """The active service a form's raw value names, if any."""
+    try:
+        pk = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return Service.objects.filter(pk=pk, active=True).first()
 
 
 def group_members() -> QuerySet[User]:
@@ -107,7 +124,13 @@ class LogCallForm(DomainErrorMixin, ConsoleForm):
         label=_("Service"),
         required=False,
     )
-    category = CategoryChoiceField(queryset=active_categories(), label=_("Category"), required=False)
+    # Narrowed to the chosen service's categories in __init__: only those are offered and valid.
+    category = CategoryChoiceField(
+        queryset=active_categories(),
+        label=_("Category"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the categories of the chosen service.")},
+    )
     impact = forms.TypedChoiceField(label=_("Impact"), choices=LEVEL_CHOICES, coerce=int, initial=3)
     urgency = forms.TypedChoiceField(label=_("Urgency"), choices=LEVEL_CHOICES, coerce=int, initial=3)
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -137,6 +160,15 @@ class LogCallForm(DomainErrorMixin, ConsoleForm):
         label=_("Escalate to group"),
         required=False,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        service = self.data.get("service") if self.is_bound else self.initial.get("service")
+        if service:
+            category_field: CategoryChoiceField = self.fields["category"]  # type: ignore[assignment]
+            category_field.queryset = active_categories(
+                service if isinstance(service, Service) else chosen_service(service)
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -96,6 +96,41 @@ LEVEL_CHOICES = [(1, _("1 – High")), (2, _("2 – Medium")), (3, _("3 – Low"
 PRIORITY_CHOICES = [(1, _("P1 – Critical")), (2, _("P2 – High")), (3, _("P3 – Moderate")), (4, _("P4 – Low"))]
 
 
+class CallTemplate(models.Model):
+    """A common call (password reset, printer, …): choosing it fills the log-a-call form.
+
+    Data, not code: managers edit, add and reorder them in admin; the demo seeds ten.
+    """
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.INCIDENT)
+    service = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("service")
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=LEVEL_CHOICES, default=3)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=LEVEL_CHOICES, default=3)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("call template")
+        verbose_name_plural = _("call templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Ticket(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.INCIDENT)
     caller = models.ForeignKey(
@@ -193,6 +228,8 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["state", "priority"], name="ticket_state_priority_idx"),
             models.Index(fields=["caller", "-created_at"], name="ticket_caller_idx"),
+            # Log a call's possible duplicates: one service's tickets of the last hours.
+            models.Index(fields=["service", "-created_at"], name="ticket_service_created_idx"),
             # Monthly report (reports/kpis.py): tickets resolved in a month, for first-line
             # resolution and resolved within deadline; only resolved tickets have the column set.
             models.Index(

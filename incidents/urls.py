@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import centre_views, views
+from . import call_views, centre_views, views
 
 app_name = "console"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("", views.ticket_list, name="home"),
     path("tickets/", views.ticket_list, name="ticket-list"),
     path("tickets/new/", views.ticket_new, name="ticket-new"),
+    path("tickets/new/caller-tickets/", call_views.caller_tickets, name="call-caller-tickets"),
+    path("tickets/new/note/", call_views.call_note, name="call-note"),
+    path("tickets/new/priority/", call_views.call_priority, name="call-priority"),
+    path("tickets/new/duplicates/", call_views.call_duplicates, name="call-duplicates"),
+    path("tickets/new/categories/", call_views.call_categories, name="call-categories"),
     path("tickets/export.csv", views.ticket_export, name="ticket-export"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/comments/", views.comment_create, name="comment-create"),

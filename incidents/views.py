@@ -38,7 +38,7 @@ from sla import outages as outage_services
 from sla import selectors as sla_selectors
 from sla.models import ClockState, Metric, Outage
 
-from . import contacts, selectors, services
+from . import call_views, contacts, selectors, services
 from .console import console_user, form_errors_text, render_page, require_agent, safe_next
 from .downloads import attachment_response
 from .filters import TicketFilter
@@ -272,9 +272,23 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         if selected is None:
             selected = _selected_caller(request.POST.get("caller", ""))
     else:
-        form = LogCallForm(initial={"contact": request.GET.get("contact", "")[:100]})
+        form = LogCallForm(initial=call_views.initial_for(request))
         selected = _selected_caller(request.GET.get("caller", ""))
+    return log_call_page(request, form, caller_q, selected, status=400 if request.method == "POST" else 200)
+
+
+def log_call_page(
+    request: HttpRequest,
+    form: LogCallForm,
+    caller_q: str,
+    selected: User | None,
+    *,
+    status: int,
+    note_error: str = "",
+) -> HttpResponse:
     people = _callers(caller_q, selected)
+    selected_id = _only_or(people, selected)
+    caller = next((person for person in people if person.pk == selected_id), None)
     return render_page(
         request,
         "console/ticket_new.html",
@@ -283,10 +297,12 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             "caller_q": caller_q,
             "people": people,
             "query": caller_q,
-            "selected_id": _only_or(people, selected),
+            "selected_id": selected_id,
             "contact_id": form["contact"].value() or "",
+            "note_error": note_error,
+            **call_views.panels_context(request, form, caller),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 

@@ -80,6 +80,7 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
     search_fields = ["name", "parent__name"]
     autocomplete_fields = ["parent"]
+    filter_horizontal = ["services"]
 
 
 class ApiTokenAddForm(forms.ModelForm):

@@ -33,6 +33,7 @@ from django.utils import timezone
 from catalogue.demo import seed_catalogue
 from changes.demo import seed_changes
 from incidents import transitions
+from incidents.call_templates import seed_call_templates
 from incidents.kpi import first_line_resolution
 from incidents.models import (
     Channel,
@@ -690,6 +691,16 @@ class _Generator:
                 self.categories[(parent_name, child)] = Category.objects.get_or_create(
                     parent=parent, name=child
                 )[0]
+        # The categories offered per service when a call is logged: those its kinds of calls use
+        # (and their parents); "Other" stays offered for every service.
+        for template in TEMPLATES:
+            parent_name, child = template.category
+            if parent_name == "Other":
+                continue
+            services = [self.services[name] for name in template.services]
+            for key in {(parent_name, ""), (parent_name, child)}:
+                self.categories[key].services.add(*services)
+        seed_call_templates(services=self.services, categories=self.categories)
         # How long each group may hold a ticket (OLA), in business seconds on office hours.
         office = Calendar.objects.filter(name="Kontortid").first()
         if office is not None:

@@ -175,6 +175,14 @@ class Category(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     active = models.BooleanField(_("active"), default=True)
+    # The services a category is offered for when a call is logged; none: offered for every service.
+    services = models.ManyToManyField(
+        Service,
+        blank=True,
+        related_name="categories",
+        verbose_name=_("services"),
+        help_text=_("Offered only for these services when a call is logged; empty: for every service."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -34,7 +34,13 @@
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
           // Only the newest answer counts: slow answers to older keystrokes are dropped.
-          if (html !== null && request === latest) results.innerHTML = html;
+          if (html !== null && request === latest) {
+            results.innerHTML = html;
+            // A pre-selected caller counts as chosen: the panels beside the form follow it.
+            if (results.querySelector("input[name=caller]:checked")) {
+              results.dispatchEvent(new Event("change", { bubbles: true }));
+            }
+          }
         })
         .catch(function () { /* the Search button still works */ });
     }
