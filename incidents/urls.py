@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import centre_views, views
+from . import centre_views, list_views, views
 
 app_name = "console"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("", views.ticket_list, name="home"),
     path("tickets/", views.ticket_list, name="ticket-list"),
     path("tickets/new/", views.ticket_new, name="ticket-new"),
+    path("tickets/bulk/", list_views.bulk_action, name="ticket-bulk"),
+    path("tickets/views/", list_views.saved_view_create, name="saved-view-create"),
+    path("tickets/views/<int:pk>/delete/", list_views.saved_view_delete, name="saved-view-delete"),
+    path("people/", list_views.people, name="people"),
     path("tickets/export.csv", views.ticket_export, name="ticket-export"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/comments/", views.comment_create, name="comment-create"),
