@@ -98,6 +98,19 @@ def test_every_default_column_and_25_rows_fit_a_1366_by_768_screen(page, axe, li
     first_title = page.locator("table.tickets tbody td.col-title").first
     assert first_title.get_attribute("title") in TITLES
 
+    # Sensible on other screens too: a wide one shows the queues beside the list, a narrow one
+    # drops the least needed columns; neither scrolls sideways.
+    for width, height, hidden in ((1920, 1080, []), (800, 900, ["Caller", "Service", "Group", "Created"])):
+        page.set_viewport_size({"width": width, "height": height})
+        scroll_width, client_width = page.evaluate(
+            "[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+        )
+        assert scroll_width <= client_width, f"the page scrolls sideways at {width} px"
+        for name in COLUMNS:
+            header = page.locator("table.tickets thead th", has_text=name).first
+            assert header.is_visible() == (name not in hidden), (width, name)
+    page.set_viewport_size(VIEWPORT)
+
     page.evaluate("window.scrollTo(0, 0)")
     page.get_by_label("Action").select_option("assign")
     page.get_by_text("Save these filters").click()
