@@ -198,7 +198,7 @@ def ticket_list_page(
     return render_page(request, "console/ticket_list.html", context, status=status)
 
 
-def request_list(data: Any, key: str) -> list[str]:
+def _posted_list(data: Any, key: str) -> list[str]:
     """All values of a key of posted data (a QueryDict), or none."""
     return list(data.getlist(key)) if isinstance(data, QueryDict) else []
 
@@ -227,7 +227,7 @@ def _agent_list_context(
         "view_form": view_form,
         "bulk_form": bulk_form,
         # After a refused bulk action the same rows stay ticked.
-        "selected_ids": {int(v) for v in request_list(bulk_form.data, "tickets") if v.isdigit()}
+        "selected_ids": {int(v) for v in _posted_list(bulk_form.data, "tickets") if v.isdigit()}
         if bulk_form.is_bound
         else set(),
     }
