@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.models import AssignmentGroup, HealthTrust, Service
-from sla.models import Clock, Metric
+from servicedesk.models import AssignmentGroup, HealthTrust, Service, User
+from sla.models import Clock, ClockState, Metric
 
 from .kpi import AT_FIRST_LINE, access_order_q, with_first_line_flags
 from .models import PRIORITY_CHOICES, Channel, Kind, State, Ticket, parse_number
+from .selectors import user_group_ids
+
+# "About to breach": a running resolution clock that runs out within this window.
+AT_RISK_WINDOW = timedelta(hours=4)
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -55,9 +61,10 @@ class TicketFilter(django_filters.FilterSet):
     )
     resolution_sla = django_filters.ChoiceFilter(
         method="filter_resolution_sla",
-        choices=[("met", _("Met")), ("breached", _("Breached"))],
+        choices=[("met", _("Met")), ("breached", _("Breached")), ("at_risk", _("About to breach"))],
         label=_("Resolution deadline"),
     )
+    my_groups = django_filters.BooleanFilter(method="filter_my_groups", label=_("My groups only"))
     first_line = django_filters.BooleanFilter(method="filter_first_line", label=_("Resolved at first line"))
     access_order = django_filters.BooleanFilter(method="filter_access_order", label=_("Access order"))
 
@@ -82,9 +89,26 @@ class TicketFilter(django_filters.FilterSet):
             return queryset.filter(assignee__isnull=True)
         return queryset.filter(assignee_id=int(value))
 
+    def filter_my_groups(self, queryset: QuerySet[Ticket], name: str, value: Any) -> QuerySet[Ticket]:
+        if not value or self.request is None or not isinstance(self.request.user, User):
+            return queryset
+        return queryset.filter(assignment_group__in=user_group_ids(self.request.user))
+
     def filter_resolution_sla(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         if not value:
             return queryset
+        if value == "at_risk":
+            # Running, not yet overdue, due within the window (the partial index on due_at).
+            now = timezone.now()
+            running = Clock.objects.filter(
+                ticket=OuterRef("pk"),
+                metric=Metric.RESOLUTION,
+                group__isnull=True,
+                state=ClockState.RUNNING,
+                due_at__gt=now,
+                due_at__lte=now + AT_RISK_WINDOW,
+            )
+            return queryset.filter(Exists(running))
         clock = Clock.objects.filter(
             ticket=OuterRef("pk"), metric=Metric.RESOLUTION, group__isnull=True, met=(value == "met")
         )

@@ -93,6 +93,38 @@ class PriorityRule(models.Model):
 
 
 LEVEL_CHOICES = [(1, _("1 – High")), (2, _("2 – Medium")), (3, _("3 – Low"))]
+class SavedView(models.Model):
+    """A named set of ticket-list filters (the list's query string), the owner's own or shared
+    with one of the owner's groups, whose members then see it too."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,  # a view is a personal shortcut, not a record to keep
+        related_name="saved_views",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    shared_with = models.ForeignKey(
+        AssignmentGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="saved_views",
+        verbose_name=_("shared with group"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_view_unique_name")]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 PRIORITY_CHOICES = [(1, _("P1 – Critical")), (2, _("P2 – High")), (3, _("P3 – Moderate")), (4, _("P4 – Low"))]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from servicedesk.models import AssignmentGroup, User
+from servicedesk.models import AGENT_ROLES, AssignmentGroup, User
 
 from .models import QUEUED_STATES, Attachment, Comment, Ticket, TicketEvent
 
@@ -35,6 +35,17 @@ def user_group_ids(user: User) -> list[int]:
         cached = list(user.assignment_groups.values_list("id", flat=True))
         user._group_ids = cached  # type: ignore[attr-defined]
     return cached
+
+
+def staff_visible_to(user: User) -> QuerySet[User]:
+    """Active service-desk staff the user may pick (e.g. as assignee): desk-wide roles all of
+    them, other agents the members of their own groups; nobody for anyone else."""
+    staff = User.objects.filter(Q(role__in=AGENT_ROLES) | Q(is_superuser=True), is_active=True)
+    if not user.is_authenticated or not user.is_agent:
+        return staff.none()
+    if user.sees_all_tickets:
+        return staff
+    return staff.filter(assignment_groups__in=user_group_ids(user)).distinct()
 
 
 def _id(value: object) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import call_views, centre_views, views
+from . import call_views, centre_views, list_views, views
 
 app_name = "console"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("tickets/new/priority/", call_views.call_priority, name="call-priority"),
     path("tickets/new/duplicates/", call_views.call_duplicates, name="call-duplicates"),
     path("tickets/new/categories/", call_views.call_categories, name="call-categories"),
+    path("tickets/bulk/", list_views.bulk_action, name="ticket-bulk"),
+    path("tickets/views/", list_views.saved_view_create, name="saved-view-create"),
+    path("tickets/views/<int:pk>/delete/", list_views.saved_view_delete, name="saved-view-delete"),
+    path("people/", list_views.people, name="people"),
     path("tickets/export.csv", views.ticket_export, name="ticket-export"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/comments/", views.comment_create, name="comment-create"),

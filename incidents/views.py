@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import F, FilteredRelation, Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +39,7 @@ from sla import selectors as sla_selectors
 from sla.models import ClockState, Metric, Outage
 
 from . import call_views, contacts, selectors, services
+from .bulk import BulkForm
 from .console import console_user, form_errors_text, render_page, require_agent, safe_next
 from .downloads import attachment_response
 from .filters import TicketFilter
@@ -75,6 +76,8 @@ from .models import (
     Ticket,
     TicketEvent,
 )
+from .people import people_found, person_choices, person_label
+from .saved_views import BUILTIN_VIEWS, SavedViewForm, normalised_query, saved_views_for
 
 PAGE_SIZE = 25
 CALLER_RESULTS = 10
@@ -89,8 +92,9 @@ AGENT_FILTERS = ("q", "state", "priority", "assignment_group", "service", "assig
 END_USER_FILTERS = ("q", "state", "open")
 
 
-def _filterset(request: HttpRequest, user: User) -> TicketFilter:
-    filterset = TicketFilter(request.GET, queryset=selectors.ticket_list_for(user), request=request)
+def _filterset(request: HttpRequest, user: User, params: QueryDict | None = None) -> TicketFilter:
+    data = request.GET if params is None else params
+    filterset = TicketFilter(data, queryset=selectors.ticket_list_for(user), request=request)
     form = filterset.form
     form.label_suffix = ""
     form.fields["open"].label = _("Open or done")
@@ -103,6 +107,11 @@ def _filterset(request: HttpRequest, user: User) -> TicketFilter:
     form.fields["q"].widget.input_type = "search"
     form.fields["q"].widget.attrs.update(
         {"placeholder": _("INC0001234 or words"), "data-search-shortcut": ""}
+    )
+    # The person picker: a choice of anyone / me / unassigned / people found by name.
+    form.fields["assignee"].help_text = ""
+    form.fields["assignee"].widget = forms.Select(
+        choices=person_choices(user, data.get("assignee", ""), data.get("assignee_q", ""))
     )
     return filterset
 
@@ -137,44 +146,92 @@ class TicketRow:
 @login_required
 @require_GET
 def ticket_list(request: HttpRequest) -> HttpResponse:
-    """Tickets the user may see, filtered, sorted and paginated; agents also see their queues.
+    return ticket_list_page(request, request.GET)
+
+
+def ticket_list_page(
+    request: HttpRequest,
+    params: QueryDict,
+    *,
+    bulk_form: BulkForm | None = None,
+    view_form: SavedViewForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Tickets the user may see, filtered by `params`, sorted and paginated; agents also see
+    their queues, their saved views and the bulk-action bar. A refused bulk action or saved view
+    re-renders the list it came from with its form's errors.
 
     Query count is constant in the number of rows: one count, one page of rows with their
     related people, groups and services (select_related by the selector), one query for the
     page's resolution clocks (plus the calendars, if one runs), the filter form's option lists,
-    the queue counts and the alert count.
+    the queue counts, the saved views and the alert count.
     """
     user = console_user(request)
-    filterset = _filterset(request, user)
+    filterset = _filterset(request, user, params)
     valid = filterset.is_valid()
-    sort_form = SortForm(request.GET, auto_id="sort_%s")
+    sort_form = SortForm(params, auto_id="sort_%s")
     sort_form.label_suffix = ""
     sort = sort_form.cleaned_data["sort"] if sort_form.is_valid() else ""
     tickets: QuerySet[Ticket] = _sorted(filterset.qs, sort) if valid else Ticket.objects.none()
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(tickets, PAGE_SIZE).get_page(params.get("page"))
     rows = list(page.object_list)
     now = timezone.now()
     resolution = sla_selectors.resolution_summaries(user, rows, now)
     shown = AGENT_FILTERS if user.is_agent else END_USER_FILTERS
     form = filterset.form
-    return render_page(
-        request,
-        "console/ticket_list.html",
-        {
-            "filter_form": form,
-            "filter_fields": [form[name] for name in shown],
-            "sort_form": sort_form,
-            # Errors of filters given in the URL but not shown in the form.
-            "hidden_filter_errors": [
-                (form.fields[name].label, errors) for name, errors in form.errors.items() if name not in shown
-            ],
-            "filters_valid": valid,
-            "page_obj": page,
-            "tickets": rows,
-            "rows": [TicketRow(ticket, resolution.get(ticket.pk)) for ticket in rows],
-            "queues": list(selectors.queues_for(user)) if user.is_agent else [],
-        },
-    )
+    context: dict[str, Any] = {
+        "filter_form": form,
+        "filter_fields": [form[name] for name in shown],
+        "sort_form": sort_form,
+        # Errors of filters given in the URL but not shown in the form.
+        "hidden_filter_errors": [
+            (form.fields[name].label, errors) for name, errors in form.errors.items() if name not in shown
+        ],
+        "filters_valid": valid,
+        "page_obj": page,
+        "tickets": rows,
+        "rows": [TicketRow(ticket, resolution.get(ticket.pk)) for ticket in rows],
+        "queues": list(selectors.queues_for(user)) if user.is_agent else [],
+        "list_query": params.urlencode(),
+    }
+    if user.is_agent:
+        context.update(_agent_list_context(user, params, bulk_form, view_form))
+    return render_page(request, "console/ticket_list.html", context, status=status)
+
+
+def _posted_list(data: Any, key: str) -> list[str]:
+    """All values of a key of posted data (a QueryDict), or none."""
+    return list(data.getlist(key)) if isinstance(data, QueryDict) else []
+
+
+def _agent_list_context(
+    user: User, params: QueryDict, bulk_form: BulkForm | None, view_form: SavedViewForm | None
+) -> dict[str, Any]:
+    """Saved views and the bulk-action bar of an agent's list."""
+    current = normalised_query(params)
+    if view_form is None:
+        view_form = SavedViewForm(owner=user, initial={"query": current})
+    if bulk_form is None:
+        bulk_form = BulkForm(actor=user)
+    found = people_found(user, params.get("person_q", ""))
+    people = [(str(user.pk), _("Me"))] + [(str(p.pk), person_label(p)) for p in found if p.pk != user.pk]
+    posted = bulk_form["assignee"].value() if bulk_form.is_bound else None
+    if posted and all(value != str(posted) for value, _label in people):
+        people.append((str(posted), f"#{posted}"))
+    assignee = bulk_form.fields["assignee"]
+    assert isinstance(assignee, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
+    assignee.choices = [("", _("No one: the group's queue")), *people]
+    return {
+        "builtin_views": BUILTIN_VIEWS,
+        "saved_views": list(saved_views_for(user)),
+        "current_view_query": current,
+        "view_form": view_form,
+        "bulk_form": bulk_form,
+        # After a refused bulk action the same rows stay ticked.
+        "selected_ids": {int(v) for v in _posted_list(bulk_form.data, "tickets") if v.isdigit()}
+        if bulk_form.is_bound
+        else set(),
+    }
 
 
 @login_required

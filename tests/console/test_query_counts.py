@@ -76,6 +76,26 @@ def test_ticket_list_of_a_resolver_runs_as_many_queries_for_200_tickets_as_for_1
     assert with_10 == with_200
 
 
+def test_ticket_list_with_saved_views_a_chosen_assignee_and_people_found_stays_constant(
+    console_for, agent, first_line_group
+):
+    """The list's own controls (saved views, person picker, bulk bar) cost the same for any rows."""
+    from incidents.models import SavedView
+
+    SavedView.objects.create(owner=agent, name="Mine", query="assignee=me")
+    colleague = UserFactory()
+    SavedView.objects.create(owner=colleague, name="Shared", query="open=true", shared_with=first_line_group)
+    client = console_for(agent)
+    url = reverse("console:ticket-list") + f"?assignee={agent.pk}&assignee_q=a&person_q=ag&sort=time_left"
+    TicketFactory.create_batch(10, assignee=agent, service=ServiceFactory())
+    with_10 = queries_for(client, url)
+
+    TicketFactory.create_batch(190, assignee=agent, service=ServiceFactory(), caller=UserFactory())
+    with_200 = queries_for(client, url)
+
+    assert with_10 == with_200
+
+
 def test_ticket_page_runs_as_many_queries_for_200_entries_as_for_10(console_for, agent):
     parent = CategoryFactory(name="Clinical")
     ticket = TicketFactory(service=ServiceFactory(), category=CategoryFactory(parent=parent), assignee=agent)
