@@ -192,6 +192,8 @@ class Ticket(models.Model):
                 condition=models.Q(assignee__isnull=True, state__in=["new", "assigned"]),
             ),
             models.Index(fields=["state", "priority"], name="ticket_state_priority_idx"),
+            # One group's open tickets (the console's most used filter) and its count.
+            models.Index(fields=["assignment_group", "state"], name="ticket_group_state_idx"),
             models.Index(fields=["caller", "-created_at"], name="ticket_caller_idx"),
             # Monthly report (reports/kpis.py): tickets resolved in a month, for first-line
             # resolution and resolved within deadline; only resolved tickets have the column set.

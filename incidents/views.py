@@ -33,6 +33,7 @@ from servicedesk import csv_safe
 from servicedesk.api import people_matching
 from servicedesk.errors import DomainError
 from servicedesk.models import AssignmentGroup, Role, User
+from servicedesk.paging import CappedPaginator
 from sla import outages as outage_services
 from sla import selectors as sla_selectors
 from sla.models import ClockState, Metric, Outage
@@ -150,7 +151,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     sort_form.label_suffix = ""
     sort = sort_form.cleaned_data["sort"] if sort_form.is_valid() else ""
     tickets: QuerySet[Ticket] = _sorted(filterset.qs, sort) if valid else Ticket.objects.none()
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     now = timezone.now()
     resolution = sla_selectors.resolution_summaries(user, rows, now)

@@ -420,7 +420,11 @@ def generated_ticket_count(prefix: str = "gen") -> int:
     )
 
 
-def analyze() -> None:
+def analyze(vacuum: bool = False) -> None:
+    """Fresh planner statistics; with `vacuum` also the visibility map, as autovacuum would leave
+    a settled database: counts then read indexes only. (VACUUM cannot run in a transaction,
+    e.g. a test's: there it is left out.)"""
+    vacuum = vacuum and not connection.in_atomic_block
     with connection.cursor() as cursor:
         for table in (
             "incidents_ticket",
@@ -431,4 +435,4 @@ def analyze() -> None:
             "sla_clockalert",
             "servicedesk_user",
         ):
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"{'VACUUM ' if vacuum else ''}ANALYZE {table}")

@@ -47,8 +47,8 @@ class Command(BaseCommand):
             self._step("tickets, clocks and alerts", began)
             benchmarks.insert_history(low, high, ref)
             self._step("history and comments", began)
-        benchmarks.analyze()
-        self._step("analyze", began)
+        benchmarks.analyze(vacuum=True)
+        self._step("vacuum analyze", began)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{tickets:,} tickets (up to id {high}) over {first}..{last} "
