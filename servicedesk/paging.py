@@ -14,16 +14,22 @@ CAP = 1000
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list: Any, per_page: int, cap: int | None = None, **kwargs: Any) -> None:
+    """`count_from`: the same rows without what only the order needs (e.g. a join for a sort
+    key), so that the count reads no more than the filter does."""
+
+    def __init__(
+        self, object_list: Any, per_page: int, cap: int | None = None, count_from: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.cap = CAP if cap is None else cap
+        self.count_from = object_list if count_from is None else count_from
 
     @cached_property
     def _counted(self) -> int:
         """Rows counted, at most cap + 1 (one query: COUNT over a LIMIT subquery, unordered)."""
-        if isinstance(self.object_list, QuerySet):
-            return self.object_list.order_by()[: self.cap + 1].count()
-        return len(self.object_list)
+        if isinstance(self.count_from, QuerySet):
+            return self.count_from.order_by()[: self.cap + 1].count()
+        return len(self.count_from)
 
     @cached_property
     def count(self) -> int:

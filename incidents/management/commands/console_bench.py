@@ -27,7 +27,7 @@ from django.db import connection
 from django.test import Client
 
 from incidents.models import Ticket
-from servicedesk.models import AssignmentGroup, Role, User
+from servicedesk.models import AssignmentGroup, GroupLevel, Role, User
 
 
 @dataclass(frozen=True)
@@ -160,9 +160,13 @@ class Command(BaseCommand):
             self.stdout.write(f"(appended to {path})")
 
     def _agent(self) -> User:
+        """A first-line agent in the first-line group (so the nav counts that group's alerts)."""
         agent, _ = User.objects.get_or_create(
             username="console-bench-agent", defaults={"role": Role.FIRST_LINE, "email": "bench@example.org"}
         )
+        first_line = AssignmentGroup.objects.filter(level=GroupLevel.FIRST_LINE).order_by("id").first()
+        if first_line is not None:
+            first_line.members.add(agent)
         return agent
 
     def _figures(self, group: int, ticket: int, caller: User) -> list[Figure]:
