@@ -194,6 +194,9 @@ class Ticket(models.Model):
             models.Index(fields=["state", "priority"], name="ticket_state_priority_idx"),
             # One group's open tickets (the console's most used filter) and its count.
             models.Index(fields=["assignment_group", "state"], name="ticket_group_state_idx"),
+            # Sorting by time left: the tickets without a running clock come last, best priority
+            # and newest first (sla/selectors.py, TimeLeftOrder), read in this index's order.
+            models.Index(fields=["priority", "-created_at", "-id"], name="ticket_priority_newest_idx"),
             models.Index(fields=["caller", "-created_at"], name="ticket_caller_idx"),
             # Monthly report (reports/kpis.py): tickets resolved in a month, for first-line
             # resolution and resolved within deadline; only resolved tickets have the column set.

@@ -119,12 +119,12 @@ class SortForm(forms.Form):
     )
 
 
-def _sorted(tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
+def _sorted(tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket] | sla_selectors.TimeLeftOrder:
     if sort == "priority":
         # As a queue hands work out: best priority first, the longest waiting first within it.
         return tickets.order_by("priority", "created_at", "id")
     if sort == "time_left":
-        return sla_selectors.order_by_time_left(tickets)
+        return sla_selectors.TimeLeftOrder(tickets)
     return tickets.order_by("-created_at", "-id")
 
 

@@ -205,3 +205,32 @@ def test_the_alert_count_reads_the_recorded_at_index(manager):
     recent = sla_selectors.alerts_for(manager).filter(recorded_at__gt=timezone.now()).order_by()
 
     assert "clock_alert_recorded_idx" in plan(recent)
+
+
+# --- ordering by time left ------------------------------------------------------------------
+
+
+def test_time_left_pages_run_through_the_due_tickets_then_the_rest(agent, end_user):
+    """Slices across the boundary between tickets with a running clock and those without give the
+    same order as one ORDER BY over all of them, in two queries whatever the slice."""
+    for i, (impact, urgency) in enumerate([(3, 3), (1, 1), (2, 2), (3, 3), (2, 3)]):
+        ticket = services.ticket_create(
+            actor=agent, caller=end_user, title=f"T{i}", impact=impact, urgency=urgency
+        )
+        if i >= 3:
+            services.ticket_pend(ticket=ticket, actor=agent, reason="customer")
+    tickets = Ticket.objects.all()
+    expected = [t.pk for t in sla_selectors.order_by_time_left(tickets)]
+    order = sla_selectors.TimeLeftOrder(tickets)
+
+    with CaptureQueriesContext(connection) as queries:
+        pages = [order[0:2], order[2:4], order[4:6]]
+
+    assert [t.pk for page in pages for t in page] == expected
+    assert [t.title for t in pages[0]] == ["T1", "T2"]  # highest priority, least time left
+    assert len(queries) == 6
+    assert "clock_due_idx" in plan(
+        Ticket.objects.filter(clocks__state="running", clocks__metric=Metric.RESOLUTION).order_by(
+            "clocks__due_at"
+        )
+    )
