@@ -68,6 +68,9 @@ class TicketOrderingFilter(StrictOrderingFilter):
         ordering = self.get_ordering(request, queryset, view)
         if not ordering:
             return queryset
+        if any(term.lstrip("-") == "sla_due" for term in ordering):
+            # Joined only when asked for: the page's count then stays a plain count.
+            queryset = sla_selectors.with_resolution_due(queryset)
         return queryset.order_by(*(_order_term(term) for term in ordering))
 
 
@@ -165,10 +168,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> Any:
-        # sla_due: when the resolution clock runs out, for ?ordering=sla_due (time left).
+        # sla_due (when the resolution clock runs out) is added by TicketOrderingFilter when asked for.
         user = request_user(self.request)
-        tickets = selectors.ticket_list_for(user).prefetch_related(sla_selectors.clocks_prefetch(user))
-        return sla_selectors.with_resolution_due(tickets)
+        return selectors.ticket_list_for(user).prefetch_related(sla_selectors.clocks_prefetch(user))
 
     def get_object(self) -> Ticket:
         return selectors.ticket_get_for_user(request_user(self.request), self.kwargs["pk"])

@@ -38,8 +38,10 @@ def render_page(
     """Render a console page; agents' pages also get the count of recent SLA alerts for the nav."""
     user = console_user(request)
     if user.is_agent:
-        # One count query per page, whatever the page shows.
-        context["alert_count"] = sla_selectors.recent_alert_count(user, timezone.now())
+        # One count query per page, whatever the page shows; "99+" past the cap.
+        count = sla_selectors.recent_alert_count(user, timezone.now())
+        context["alert_count"] = min(count, sla_selectors.ALERT_COUNT_CAP)
+        context["alert_count_more"] = count > sla_selectors.ALERT_COUNT_CAP
     return render(request, template, context, status=status)
 
 

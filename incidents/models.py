@@ -259,6 +259,11 @@ class Ticket(models.Model):
                 condition=models.Q(assignee__isnull=True, state__in=["new", "assigned"]),
             ),
             models.Index(fields=["state", "priority"], name="ticket_state_priority_idx"),
+            # One group's open tickets (the console's most used filter) and its count.
+            models.Index(fields=["assignment_group", "state"], name="ticket_group_state_idx"),
+            # Sorting by time left: the tickets without a running clock come last, best priority
+            # and newest first (sla/selectors.py, TimeLeftOrder), read in this index's order.
+            models.Index(fields=["priority", "-created_at", "-id"], name="ticket_priority_newest_idx"),
             models.Index(fields=["caller", "-created_at"], name="ticket_caller_idx"),
             # Log a call's possible duplicates: one service's tickets of the last hours.
             models.Index(fields=["service", "-created_at"], name="ticket_service_created_idx"),

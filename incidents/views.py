@@ -34,6 +34,7 @@ from servicedesk.api import people_matching
 from servicedesk.db import reads_from_replica
 from servicedesk.errors import DomainError
 from servicedesk.models import AssignmentGroup, Role, User
+from servicedesk.paging import CappedPaginator
 from sla import outages as outage_services
 from sla import selectors as sla_selectors
 from sla.models import ClockState, Metric, Outage
@@ -128,12 +129,12 @@ class SortForm(forms.Form):
     )
 
 
-def _sorted(tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
+def _sorted(tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket] | sla_selectors.TimeLeftOrder:
     if sort == "priority":
         # As a queue hands work out: best priority first, the longest waiting first within it.
         return tickets.order_by("priority", "created_at", "id")
     if sort == "time_left":
-        return sla_selectors.order_by_time_left(tickets)
+        return sla_selectors.TimeLeftOrder(tickets)
     return tickets.order_by("-created_at", "-id")
 
 
@@ -172,8 +173,10 @@ def ticket_list_page(
     sort_form = SortForm(params, auto_id="sort_%s")
     sort_form.label_suffix = ""
     sort = sort_form.cleaned_data["sort"] if sort_form.is_valid() else ""
-    tickets: QuerySet[Ticket] = _sorted(filterset.qs, sort) if valid else Ticket.objects.none()
-    page = Paginator(tickets, PAGE_SIZE).get_page(params.get("page"))
+    matching: QuerySet[Ticket] = filterset.qs if valid else Ticket.objects.none()
+    # Counted without the sort's join (time left): the count reads only what the filter reads.
+    paginator = CappedPaginator(_sorted(matching, sort), PAGE_SIZE, count_from=matching)
+    page = paginator.get_page(params.get("page"))
     rows = list(page.object_list)
     now = timezone.now()
     resolution = sla_selectors.resolution_summaries(user, rows, now)

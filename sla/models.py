@@ -387,7 +387,11 @@ class ClockAlert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["clock", "kind", "level"], name="clock_alert_once"),
         ]
-        indexes = [models.Index(fields=["ticket", "-recorded_at"], name="clock_alert_ticket_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "-recorded_at"], name="clock_alert_ticket_idx"),
+            # The navigation's count of the last day's alerts reads only that day's rows.
+            models.Index(fields=["recorded_at"], name="clock_alert_recorded_idx"),
+        ]
         verbose_name = _("SLA alert")
         verbose_name_plural = _("SLA alerts")
 

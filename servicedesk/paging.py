@@ -1,0 +1,41 @@
+"""A paginator that stops counting: an exact COUNT(*) over a million matching rows costs more than
+the page itself, and nobody pages past the first thousand. As large PostgreSQL-backed apps do,
+count up to CAP rows; past that the page says "more than 1,000" and offers pages up to the cap."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+
+CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """`count_from`: the same rows without what only the order needs (e.g. a join for a sort
+    key), so that the count reads no more than the filter does."""
+
+    def __init__(
+        self, object_list: Any, per_page: int, cap: int | None = None, count_from: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = CAP if cap is None else cap
+        self.count_from = object_list if count_from is None else count_from
+
+    @cached_property
+    def _counted(self) -> int:
+        """Rows counted, at most cap + 1 (one query: COUNT over a LIMIT subquery, unordered)."""
+        if isinstance(self.count_from, QuerySet):
+            return self.count_from.order_by()[: self.cap + 1].count()
+        return len(self.count_from)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        """Whether there are more rows than counted (the count is then a lower bound)."""
+        return self._counted > self.cap
