@@ -32,6 +32,7 @@ class DemoItem:
     questions: list[Question]
     approvers: list[str]
     tasks: list[tuple[str, str]]  # (title, preferred group name)
+    service: str = ""  # the service its orders are logged on, if the demo data has it
 
 
 ITEMS = [
@@ -58,6 +59,7 @@ ITEMS = [
         ],
         [ApproverKind.LINE_MANAGER, ApproverKind.SERVICE_OWNER],
         [("Grant the application access", "Access management")],
+        ACCESS_SERVICE,
     ),
     DemoItem(
         "New PC",
@@ -74,6 +76,7 @@ ITEMS = [
         ],
         [ApproverKind.LINE_MANAGER],
         [("Prepare and install the PC", "Workstation")],
+        "Workstation",
     ),
     DemoItem(
         "Mobile phone",
@@ -89,6 +92,7 @@ ITEMS = [
         ],
         [],
         [("Provide the phone and subscription", "Mobile devices")],
+        "Mobile phones",
     ),
     DemoItem(
         "Install software",
@@ -97,6 +101,7 @@ ITEMS = [
         [Question("software", "Software name", help_text="Name and version, e.g. 'Adobe Acrobat Reader'.")],
         [],
         [("Install the software", "Workstation")],
+        "Office apps",
     ),
 ]
 
@@ -129,7 +134,10 @@ def seed_catalogue() -> int:
     with transaction.atomic():
         for spec in ITEMS:
             item = CatalogueItem.objects.create(
-                name=spec.name, description=spec.description, category=_category(spec.category)
+                name=spec.name,
+                description=spec.description,
+                category=_category(spec.category),
+                service=Service.objects.filter(name=spec.service).first() if spec.service else None,
             )
             FormField.objects.bulk_create(
                 FormField(
