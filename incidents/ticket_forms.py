@@ -54,6 +54,16 @@ class TicketEditForm(DomainErrorMixin, ConsoleForm):
         service_field.queryset = Service.objects.filter(Q(active=True) | Q(pk=ticket.service_id)).order_by(
             "tier", "name"
         )
+        # A new impact or urgency shows the priority it gives before saving (htmx).
+        for name in ("impact", "urgency"):
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": reverse("console:ticket-priority", kwargs={"pk": ticket.pk}),
+                    "hx-trigger": "change",
+                    "hx-target": "#edit-priority",
+                    "hx-include": "#edit_impact, #edit_urgency",
+                }
+            )
         # As the log-a-call form: each top-level category, then its children.
         category_field.queryset = (
             Category.objects.filter(Q(active=True) | Q(pk=ticket.category_id))

@@ -19,7 +19,7 @@ from servicedesk.models import AssignmentGroup
 
 from . import selectors, services
 from .console import require_agent
-from .models import Ticket
+from .models import PRIORITY_CHOICES, PriorityRule, Ticket
 from .ticket_forms import TicketAssignForm, TicketEditForm
 from .views import _after_change, ticket_page
 
@@ -100,3 +100,18 @@ def assignee_options(request: HttpRequest, pk: int) -> HttpResponse:
 def _int(value: str | None) -> int | None:
     # An id, or nothing: a huge or non-numeric value must not reach the database as a query.
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+@login_required
+@require_GET
+def priority_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The priority the matrix gives for the impact and urgency chosen in the edit form, before
+    saving (htmx swaps it in). Values outside the matrix show as "—"."""
+    user = require_agent(request)
+    selectors.ticket_get_for_user(user, pk)
+    impact, urgency = _int(request.GET.get("impact")), _int(request.GET.get("urgency"))
+    rule = None
+    if impact is not None and urgency is not None:
+        rule = PriorityRule.objects.filter(impact=impact, urgency=urgency).only("priority").first()
+    label = str(dict(PRIORITY_CHOICES)[rule.priority]) if rule else "—"
+    return HttpResponse(label, content_type="text/plain; charset=utf-8")

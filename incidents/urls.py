@@ -26,6 +26,7 @@ urlpatterns = [
         "tickets/<int:pk>/escalate/", ticket_views.ticket_assign, {"escalate": True}, name="ticket-escalate"
     ),
     path("tickets/<int:pk>/assignees/", ticket_views.assignee_options, name="ticket-assignees"),
+    path("tickets/<int:pk>/priority/", ticket_views.priority_preview, name="ticket-priority"),
     re_path(
         r"^tickets/(?P<pk>[0-9]+)/(?P<transition>" + "|".join(views.TRANSITIONS) + r")/$",
         views.ticket_transition,

@@ -49,6 +49,7 @@ def test_agent_edits_the_details_and_reassigns_with_a_work_note(page, axe, live_
     assert_accessible(axe, page, "the ticket page with the edit form open")
     page.locator("#edit_impact").select_option("1")
     page.locator("#edit_urgency").select_option("1")
+    page.wait_for_function("() => document.querySelector('#edit-priority').textContent === 'P1 – Critical'")
     page.get_by_role("button", name="Save details").click()
     page.wait_for_load_state()
     assert "Its priority is now P1 – Critical" in page.locator(".messages").inner_text()

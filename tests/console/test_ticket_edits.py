@@ -129,7 +129,22 @@ def test_the_page_shows_the_edit_form_filled_with_the_ticket_s_values(console_fo
     page = console_for(agent).get(ticket_url(logged_ticket.pk)).content.decode()
     assert f'action="{edit_url(logged_ticket)}"' in page
     assert f'value="{logged_ticket.title}"' in page
-    assert "The priority follows impact × urgency (the priority matrix)" in page
+    assert "Priority (impact × urgency, from the priority matrix):" in page
+    preview = reverse("console:ticket-priority", kwargs={"pk": logged_ticket.pk})
+    assert f'hx-get="{preview}"' in page
+
+
+@pytest.mark.parametrize(
+    ("impact", "urgency", "shown"),
+    [("1", "1", "P1 – Critical"), ("3", "3", None), ("9", "1", "—"), ("x", "1", "—"), ("", "", "—")],
+)
+def test_the_priority_a_choice_gives_is_shown_before_saving(
+    console_for, agent, logged_ticket, impact, urgency, shown
+):
+    preview = reverse("console:ticket-priority", kwargs={"pk": logged_ticket.pk})
+    response = console_for(agent).get(preview, {"impact": impact, "urgency": urgency})
+    assert response.status_code == 200
+    assert response.content.decode() == (shown or logged_ticket.get_priority_display())
 
 
 def test_saving_unchanged_details_writes_no_history(console_for, agent, logged_ticket):
@@ -237,7 +252,7 @@ def test_choosing_another_group_reloads_its_members(
 
     partial = console_for(agent).get(url, {"group": second_line_group.pk}).content.decode()
 
-    assert option_labels(partial, "assign_assignee") [1:] == [str(resolver)]
+    assert option_labels(partial, "assign_assignee")[1:] == [str(resolver)]
 
 
 @pytest.mark.parametrize("group", ["", "abc", "99999999999999999999999", "-1", "0"])
