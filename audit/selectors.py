@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from incidents.models import Ticket
 from incidents.selectors import ticket_get_for_user
@@ -38,7 +39,9 @@ def ticket_for_access_log(user: User, pk: object) -> tuple[Ticket, bool]:
         return ticket, True
     ticket = ticket_get_for_user(user, pk)
     if ticket.caller_id != user.pk:
-        raise PermissionDenied
+        raise PermissionDenied(
+            _("Who opened a ticket is for its caller, auditors and administrators to see.")
+        )
     return ticket, False
 
 

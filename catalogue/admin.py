@@ -58,10 +58,11 @@ class TaskTemplateInline(admin.TabularInline):
 
 @admin.register(CatalogueItem)
 class CatalogueItemAdmin(admin.ModelAdmin):
-    list_display = ["name", "category", "active"]
+    list_display = ["name", "category", "service", "active"]
     list_filter = ["active", "category"]
     search_fields = ["name", "description"]
+    autocomplete_fields = ["service"]
     inlines = [FormFieldInline, ApprovalStepInline, TaskTemplateInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CatalogueItem]:
-        return super().get_queryset(request).select_related("category", "category__parent")
+        return super().get_queryset(request).select_related("category", "category__parent", "service")

@@ -32,6 +32,7 @@ class DemoItem:
     questions: list[Question]
     approvers: list[str]
     tasks: list[tuple[str, str]]  # (title, preferred group name)
+    service: str = ""  # the service its orders are logged on, if the demo data has it
 
 
 ITEMS = [
@@ -58,6 +59,7 @@ ITEMS = [
         ],
         [ApproverKind.LINE_MANAGER, ApproverKind.SERVICE_OWNER],
         [("Gi tilgang til programmet", "Tilgangsstyring")],
+        ACCESS_SERVICE,
     ),
     DemoItem(
         "Ny PC",
@@ -74,6 +76,7 @@ ITEMS = [
         ],
         [ApproverKind.LINE_MANAGER],
         [("Klargjøre og installere PC-en", "Arbeidsflate")],
+        "Arbeidsflate (PC)",
     ),
     DemoItem(
         "Mobiltelefon",
@@ -89,6 +92,7 @@ ITEMS = [
         ],
         [],
         [("Levere telefon og abonnement", "Mobile enheter")],
+        "Mobiltelefoner",
     ),
     DemoItem(
         "Installere programvare",
@@ -101,6 +105,7 @@ ITEMS = [
         ],
         [],
         [("Installere programmet", "Arbeidsflate")],
+        "Kontorstøtte (Office)",
     ),
 ]
 
@@ -133,7 +138,10 @@ def seed_catalogue() -> int:
     with transaction.atomic():
         for spec in ITEMS:
             item = CatalogueItem.objects.create(
-                name=spec.name, description=spec.description, category=_category(spec.category)
+                name=spec.name,
+                description=spec.description,
+                category=_category(spec.category),
+                service=Service.objects.filter(name=spec.service).first() if spec.service else None,
             )
             FormField.objects.bulk_create(
                 FormField(

@@ -24,6 +24,16 @@ class CatalogueItem(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="catalogue_items", verbose_name=_("category")
     )
+    # The order's ticket is logged on this service (its SLA tier, its owner group's reports).
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="catalogue_items",
+        verbose_name=_("service"),
+        help_text=_("The service an order's ticket is logged on."),
+    )
     # Items are retired, never deleted: orders keep pointing at what was ordered.
     active = models.BooleanField(_("active"), default=True)
 

@@ -68,7 +68,13 @@ def orderable_categories() -> list[Category]:
 
 
 def orderable_item_get(pk: object) -> CatalogueItem:
-    item = orderable_items().prefetch_related("fields", "approval_steps__service").filter(pk=_pk(pk)).first()
+    item = (
+        orderable_items()
+        .select_related("service")  # the order's ticket is logged on it
+        .prefetch_related("fields", "approval_steps__service")
+        .filter(pk=_pk(pk))
+        .first()
+    )
     if item is None:
         raise Http404
     return item

@@ -155,6 +155,7 @@ def request_submit(
             channel=channel,
             title=item.name,
             description=_describe(answer_lines(fields, cleaned)),
+            service=item.service,
             category=item.category,
         )
         order = CatalogueRequest.objects.create(
@@ -328,6 +329,7 @@ def _start_fulfilment(order: CatalogueRequest, system: User) -> None:
             channel=ticket.channel,
             title=template.title,
             description=description,
+            service=ticket.service,
             category=ticket.category,
             assignment_group=group,
             parent=ticket,

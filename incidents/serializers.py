@@ -249,15 +249,27 @@ class TicketUpdateInput(serializers.Serializer[Any]):
         return attrs
 
 
+def _work_note() -> serializers.CharField:
+    # Optional here (integrations); the console asks for one (incidents/ticket_forms.py).
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why the ticket moves; kept on the history rows of the change (details.note).",
+    )
+
+
 class AssignInput(serializers.Serializer[Any]):
     group = serializers.PrimaryKeyRelatedField(queryset=_active(AssignmentGroup.objects))
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
+    note = _work_note()
 
 
 class EscalateInput(serializers.Serializer[Any]):
     group = serializers.PrimaryKeyRelatedField(queryset=_active(AssignmentGroup.objects))
+    note = _work_note()
 
 
 class PendInput(serializers.Serializer[Any]):

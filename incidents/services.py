@@ -276,10 +276,16 @@ def ticket_update(*, ticket: Ticket, actor: User, **values: Any) -> Ticket:
 
 
 def ticket_assign(
-    *, ticket: Ticket, actor: User, group: AssignmentGroup, assignee: User | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    group: AssignmentGroup,
+    assignee: User | None = None,
+    note: str = "",
 ) -> Ticket:
     """Assign to a group (and optionally a member). A new group is an escalation or hand-over:
-    the ticket goes into that group's queue and the reassignment is counted."""
+    the ticket goes into that group's queue and the reassignment is counted. A work note (why,
+    and what the next person needs to know) is kept on the history rows of the change."""
     _ensure_agent(actor)
     if not group.active:
         raise DomainError(_("That assignment group is inactive."), field="group")
@@ -291,18 +297,21 @@ def ticket_assign(
         _ensure_transition(ticket, State.ASSIGNED)
         now = timezone.now()
         group_changed = group.pk != ticket.assignment_group_id
-        _record(ticket, actor, transitions.assign(ticket, group=group, assignee=assignee, now=now), now=now)
+        step = transitions.assign(ticket, group=group, assignee=assignee, now=now)
+        if note.strip():
+            step.details["note"] = note.strip()
+        _record(ticket, actor, step, now=now)
         if group_changed:
             _notify(ticket, "assigned_to_group")
     return ticket
 
 
-def ticket_escalate(*, ticket: Ticket, actor: User, group: AssignmentGroup) -> Ticket:
+def ticket_escalate(*, ticket: Ticket, actor: User, group: AssignmentGroup, note: str = "") -> Ticket:
     """Escalate to another group's queue (e.g. first line → second line)."""
     _ensure_agent(actor)  # first: the refusal below would tell an end user where the ticket is
     if group.pk == ticket.assignment_group_id:
         raise DomainError(_("The ticket is already with that group."), field="group")
-    return ticket_assign(ticket=ticket, actor=actor, group=group)
+    return ticket_assign(ticket=ticket, actor=actor, group=group, note=note)
 
 
 def _claim_locked(ticket: Ticket, actor: User, now: datetime) -> Ticket:

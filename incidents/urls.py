@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import call_views, centre_views, list_views, views
+from . import call_views, centre_views, list_views, ticket_views, views
 
 app_name = "console"
 
@@ -29,6 +29,13 @@ urlpatterns = [
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/comments/", views.comment_create, name="comment-create"),
     path("tickets/<int:pk>/attachments/", views.attachment_create, name="attachment-create"),
+    path("tickets/<int:pk>/edit/", ticket_views.ticket_edit, name="ticket-edit"),
+    path("tickets/<int:pk>/assign/", ticket_views.ticket_assign, name="ticket-assign"),
+    path(
+        "tickets/<int:pk>/escalate/", ticket_views.ticket_assign, {"escalate": True}, name="ticket-escalate"
+    ),
+    path("tickets/<int:pk>/assignees/", ticket_views.assignee_options, name="ticket-assignees"),
+    path("tickets/<int:pk>/priority/", ticket_views.priority_preview, name="ticket-priority"),
     re_path(
         r"^tickets/(?P<pk>[0-9]+)/(?P<transition>" + "|".join(views.TRANSITIONS) + r")/$",
         views.ticket_transition,

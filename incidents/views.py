@@ -45,13 +45,11 @@ from .console import console_user, form_errors_text, render_page, require_agent,
 from .downloads import attachment_response
 from .filters import TicketFilter
 from .forms import (
-    AssignForm,
     AttachmentForm,
     CommentForm,
     DeclareMajorForm,
     EmptyForm,
     EndMajorForm,
-    EscalateForm,
     LinkForm,
     LogCallForm,
     OutageForm,
@@ -79,6 +77,7 @@ from .models import (
 )
 from .people import people_found, person_choices, person_label
 from .saved_views import BUILTIN_VIEWS, SavedViewForm, normalised_query, saved_views_for
+from .ticket_forms import TicketAssignForm, TicketEditForm
 
 PAGE_SIZE = 25
 CALLER_RESULTS = 10
@@ -425,6 +424,7 @@ class TimelineEntry:
     changes: list[Change] = field(default_factory=list)
     comment: Comment | None = None
     internal: bool = False
+    note: str = ""  # a work note given with the change (e.g. why it was reassigned)
 
 
 def build_timeline(events: Iterable[TicketEvent], comments: Iterable[Comment]) -> list[TimelineEntry]:
@@ -458,6 +458,8 @@ def build_timeline(events: Iterable[TicketEvent], comments: Iterable[Comment]) -
             )
             current_key = key
             entries.append((event.created_at, 0, event.pk, current))
+        if not current.note and isinstance(event.details, dict):
+            current.note = str(event.details.get("note") or "")
         if event.field:
             current.changes.append(
                 Change(
@@ -498,6 +500,7 @@ class Actions:
     end_major: bool = False
     link: bool = False
     review: bool = False
+    edit: bool = False
 
     @property
     def any_transition(self) -> bool:
@@ -532,6 +535,7 @@ def actions_for(user: User, ticket: Ticket) -> Actions:
         end_major=manages_major and ticket.major_active,
         link=not customer and ticket.major_incident and state != State.CLOSED,
         review=manages_major and ticket.major_incident and not ticket.major_active and state != State.CLOSED,
+        edit=can_work and state != State.CLOSED,
     )
 
 
@@ -548,6 +552,13 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = console_user(request)
     ticket = selectors.ticket_get_for_user(user, pk)
     record_ticket_read(request, ticket, channel=AccessChannel.CONSOLE)
+    return ticket_page(request, user, ticket)
+
+
+def ticket_page(
+    request: HttpRequest, user: User, ticket: Ticket, *, status: int = 200, **bound: forms.Form
+) -> HttpResponse:
+    """Render the ticket page; a refused edit passes its bound form (with errors) in `bound`."""
     events = selectors.events_for(user, ticket)
     comments = selectors.comments_for(user, ticket)
     actions = actions_for(user, ticket)
@@ -572,9 +583,8 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pend_form": PendForm(auto_id="pend_%s"),
             "resolve_form": ResolveForm(auto_id="resolve_%s"),
             "reopen_form": ReopenForm(auto_id="reopen_%s"),
-            "assign_form": AssignForm(auto_id="assign_%s", initial={"group": ticket.assignment_group_id})
-            if actions.assign
-            else None,
+            "assign_form": TicketAssignForm(ticket=ticket) if actions.assign else None,
+            "edit_form": TicketEditForm(ticket=ticket) if actions.edit else None,
             "major_outages": list(ticket.outages.select_related("service").order_by("started_at", "id"))
             if major
             else [],
@@ -588,7 +598,9 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "review_form": ReviewForm(auto_id="review_%s", initial=_review_initial(ticket, user))
             if actions.review
             else None,
+            **bound,
         },
+        status=status,
     )
 
 
@@ -673,16 +685,7 @@ TRANSITIONS: dict[str, Transition] = {
         lambda t, u, d: services.ticket_close(ticket=t, actor=u),
         gettext_lazy("%(number)s is closed."),
     ),
-    "assign": Transition(
-        AssignForm,
-        lambda t, u, d: services.ticket_assign(ticket=t, actor=u, group=d["group"], assignee=d["assignee"]),
-        gettext_lazy("%(number)s is assigned."),
-    ),
-    "escalate": Transition(
-        EscalateForm,
-        lambda t, u, d: services.ticket_escalate(ticket=t, actor=u, group=d["group"]),
-        gettext_lazy("%(number)s is escalated."),
-    ),
+    # Assign and escalate ask for a work note and show errors on the page: ticket_views.py.
     "declare-major": Transition(
         DeclareMajorForm,
         lambda t, u, d: services.ticket_declare_major(

@@ -32,6 +32,7 @@ from knowledge import services as kb_services
 from knowledge.models import ArticleFeedback
 from knowledge.render import render_markdown
 from servicedesk.errors import DomainError
+from servicedesk.navigation import home_url
 
 from . import selectors, services, survey
 from .forms import AttachmentForm, CommentForm, LanguageForm, RatingForm, ReopenForm, ReportForm
@@ -48,8 +49,9 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
 @login_required
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
-    """The address people type: IT staff go to the console, everyone else to the portal."""
-    return redirect("console:home" if console_user(request).is_agent else "portal:home")
+    """The address people type, and where signing in leads: each role to what it works on
+    (servicedesk/navigation.py), end users to the portal."""
+    return redirect(home_url(console_user(request)))
 
 
 @login_required

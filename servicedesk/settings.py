@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
+                "servicedesk.navigation.main_navigation",
             ],
         },
     },
@@ -148,7 +149,7 @@ DATABASE_ROUTERS = ["servicedesk.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "servicedesk.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "console:home"
+LOGIN_REDIRECT_URL = "landing"  # each role to its own home (servicedesk/navigation.py)
 LOGOUT_REDIRECT_URL = "login"
 
 # Sign-in throttling (django-axes) for the login form, the admin's and the token endpoint: after
@@ -451,7 +452,12 @@ CELERY_BEAT_SCHEDULE.update(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_client_errors": {"()": "servicedesk.log_filters.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # A 403 is one line with its reason, not a traceback (the filter's docstring).
+        "django.request": {"filters": ["one_line_client_errors"]},
+    },
 }

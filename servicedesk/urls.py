@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -17,6 +20,8 @@ from sla import api as sla_api
 
 from . import auth_api, views
 from .api import GroupViewSet, ServiceViewSet, UserViewSet
+
+lazy_static = lazy(static, str)  # the storage's URL, read when first asked, not at import
 
 router = DefaultRouter()
 router.register("tickets", TicketViewSet, basename="ticket")
@@ -49,6 +54,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the pages link; send them to the static file.
+    path("favicon.ico", RedirectView.as_view(url=lazy_static("favicon.ico")), name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
     path("console/health/", views.health_page, name="health"),

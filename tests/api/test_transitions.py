@@ -153,3 +153,17 @@ def test_end_user_cannot_resolve_their_own_ticket(api_for, end_user, ticket_of):
     assert response.status_code == 403
     ticket.refresh_from_db()
     assert ticket.state == State.NEW
+
+
+def test_a_work_note_given_with_an_escalation_is_kept_on_its_history_rows(
+    api_for, agent, end_user, ticket_of, second_line_group
+):
+    ticket = ticket_of(end_user)
+
+    response = api_for(agent).post(
+        f"/api/tickets/{ticket.pk}/escalate/", {"group": second_line_group.pk, "note": "Monitoring: EPR down"}
+    )
+
+    assert response.status_code == 200
+    event = TicketEvent.objects.get(ticket=ticket, field="assignment_group")
+    assert event.details["note"] == "Monitoring: EPR down"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from incidents import services
 from incidents.models import State, Ticket
@@ -95,7 +96,8 @@ def test_agent_assigns_a_ticket_to_a_group_member(
     console_for, agent, resolver, second_line_group, logged_ticket
 ):
     console_for(agent).post(
-        transition_url(logged_ticket.pk, "assign"), {"group": second_line_group.pk, "assignee": resolver.pk}
+        reverse("console:ticket-assign", kwargs={"pk": logged_ticket.pk}),
+        {"group": second_line_group.pk, "assignee": resolver.pk, "note": "For the EPR team"},
     )
 
     logged_ticket.refresh_from_db()

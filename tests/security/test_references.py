@@ -20,6 +20,7 @@ import changes.serializers
 import incidents.contacts_api
 import incidents.forms
 import incidents.serializers
+import incidents.ticket_forms
 import servicedesk.auth_api
 from changes.models import Change
 from incidents.models import Kind, Ticket
@@ -199,6 +200,9 @@ REFERENCE_DATA = {
     "AssignForm.group", "AssignForm.assignee", "EscalateForm.group", "ChangeForm.template",
     "ChangeForm.services", "ChangeForm.owner", "ChangeForm.implementer_group", "ChangeForm.release",
     "CalendarForm.service",
+    # The ticket page's edit and assign forms (the ticket's own retired service or category too).
+    "TicketEditForm.service", "TicketEditForm.category", "TicketAssignForm.group",
+    "TicketAssignForm.assignee",
     # Major incidents (managers only): affected services and the review's owner.
     "DeclareMajorInput.services", "DeclareMajorForm.services", "ReviewInput.owner", "ReviewForm.owner",
 }  # fmt: skip
@@ -210,7 +214,7 @@ SCOPED = {
 }  # fmt: skip
 MODULES = [
     incidents.serializers, changes.serializers, catalogue.serializers, incidents.contacts_api,
-    servicedesk.auth_api, incidents.forms, changes.forms, catalogue.forms,
+    servicedesk.auth_api, incidents.forms, incidents.ticket_forms, changes.forms, catalogue.forms,
 ]  # fmt: skip
 
 
