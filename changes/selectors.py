@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from incidents.models import Ticket
@@ -88,6 +88,34 @@ def is_board_member(user: User, change: Change) -> bool:
     return AdvisoryBoard.members.through.objects.filter(
         advisoryboard_id=change.approval_board_id, user_id=user.pk
     ).exists()
+
+
+def awaiting_vote_of(user: User) -> QuerySet[Change]:
+    """Changes before a board the user sits on that still wait for the user's vote: not voted
+    on yet, and not the user's own (nobody approves their own change, see services.is_own)."""
+    return (
+        changes_visible_to(user)
+        .filter(state=State.AWAITING_APPROVAL, approval_board__members=user)
+        .exclude(Q(requester=user) | Q(owner=user))
+        .exclude(approvals__approver=user)
+    )
+
+
+def awaiting_vote_count(user: User) -> int:
+    """How many changes wait for the user's vote: one query."""
+    return awaiting_vote_of(user).count()
+
+
+def awaiting_vote_list(user: User) -> list[Change]:
+    """The changes waiting for the user's vote, soonest planned first, with what a row shows and
+    the approvals so far: two queries (the rows, their services), however many."""
+    return list(
+        awaiting_vote_of(user)
+        .select_related("requester", "owner", "approval_board")
+        .prefetch_related(_services_by_name())
+        .annotate(approved_count=Count("approvals", filter=Q(approvals__decision="approved")))
+        .order_by(F("planned_start").asc(nulls_last=True), "created_at", "id")
+    )
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,15 @@ def _agent(request: HttpRequest) -> User:
     return require_agent(request, _("Change management is for service-desk staff."))
 
 
+def _page(
+    request: HttpRequest, user: User, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """A change management page: its sub-navigation shows how many changes wait for the
+    user's vote (one count query)."""
+    context["vote_count"] = selectors.awaiting_vote_count(user)
+    return render_page(request, template, context, status=status)
+
+
 # --- list ----------------------------------------------------------------------------------------
 
 LIST_FILTERS = ("q", "state", "change_type", "risk", "service")
@@ -81,8 +90,9 @@ def change_list(request: HttpRequest) -> HttpResponse:
     valid = filterset.is_valid()
     changes = filterset.qs.order_by("-created_at", "-id") if valid else Change.objects.none()
     page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(
+    return _page(
         request,
+        user,
         "changes/change_list.html",
         {
             "filter_form": form,
@@ -92,6 +102,15 @@ def change_list(request: HttpRequest) -> HttpResponse:
             "changes": list(page.object_list),
         },
     )
+
+
+@login_required
+@require_GET
+def change_votes(request: HttpRequest) -> HttpResponse:
+    """The changes waiting for this user's vote as a board member. Constant queries: the count
+    for the sub-navigation, the rows with their services, and the alert count."""
+    user = _agent(request)
+    return _page(request, user, "changes/votes.html", {"changes": selectors.awaiting_vote_list(user)})
 
 
 # --- raise and edit ------------------------------------------------------------------------------
@@ -110,7 +129,7 @@ def change_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(number)s raised as a draft.") % {"number": change.number})
             return redirect("changes:detail", pk=change.pk)
     status = 400 if request.method == "POST" else 200
-    return render_page(request, "changes/change_form.html", {"form": form, "change": None}, status=status)
+    return _page(request, user, "changes/change_form.html", {"form": form, "change": None}, status=status)
 
 
 @login_required
@@ -456,8 +475,9 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
         )
         for day in (grid_start + timedelta(days=n) for n in range((grid_end - grid_start).days))
     ]
-    return render_page(
+    return _page(
         request,
+        user,
         "changes/calendar.html",
         {
             "form": form,
