@@ -8,8 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from incidents.models import Ticket
@@ -126,6 +139,18 @@ class Conflict:
     services: list[Service]
 
 
+def _conflicting(start: Any, end: Any, service_ids: Any) -> QuerySet[Change]:
+    """The conflict rule, in one place: changes scheduled or running whose planned window
+    overlaps [start, end) on any of the services. The arguments may be values (one change's
+    page) or outer references (a flag on every row of the calendar, in the same query)."""
+    return Change.objects.filter(
+        state__in=SCHEDULED_STATES,
+        planned_start__lt=end,
+        planned_end__gt=start,
+        services__in=service_ids,
+    )
+
+
 def change_conflicts(change: Change) -> list[Conflict]:
     """Scheduled or running changes that overlap the change's planned window on a shared service.
 
@@ -136,12 +161,7 @@ def change_conflicts(change: Change) -> list[Conflict]:
         return []
     own_services = [service.pk for service in change.services.all()]  # prefetched on the page
     others = (
-        Change.objects.filter(
-            state__in=SCHEDULED_STATES,
-            planned_start__lt=change.planned_end,
-            planned_end__gt=change.planned_start,
-            services__in=own_services,
-        )
+        _conflicting(change.planned_start, change.planned_end, own_services)
         .exclude(pk=change.pk)
         .distinct()
         .order_by("planned_start", "id")
@@ -154,6 +174,23 @@ def change_conflicts(change: Change) -> list[Conflict]:
         )
     )
     return [Conflict(other, other.shared_services) for other in others]  # type: ignore[attr-defined]
+
+
+def with_conflict_flag(changes: QuerySet[Change]) -> QuerySet[Change]:
+    """Each change annotated `in_conflict`: whether change_conflicts() would warn on its page."""
+    own_services = Change.services.through.objects.filter(change_id=OuterRef(OuterRef("pk"))).values(
+        "service_id"
+    )
+    others = _conflicting(OuterRef("planned_start"), OuterRef("planned_end"), own_services).exclude(
+        pk=OuterRef("pk")
+    )
+    return changes.annotate(
+        in_conflict=Case(
+            When(Q(planned_start__isnull=True) | Q(state__in=FINAL_STATES), then=Value(False)),
+            default=Exists(others),
+            output_field=BooleanField(),
+        )
+    )
 
 
 def freeze_windows_overlapping(
@@ -174,7 +211,8 @@ CALENDAR_EXCLUDED_STATES = frozenset({State.DRAFT, State.CANCELLED, State.REJECT
 
 
 def calendar_changes(user: User, start: datetime, end: datetime, service: Service | None) -> list[Change]:
-    """Changes whose planned window overlaps [start, end), on the service if one is given."""
+    """Changes whose planned window overlaps [start, end), on the service if one is given, each
+    flagged `in_conflict` (in the same query)."""
     changes = (
         change_list_for(user)
         .filter(planned_start__lt=end, planned_end__gt=start)
@@ -182,7 +220,7 @@ def calendar_changes(user: User, start: datetime, end: datetime, service: Servic
     )
     if service is not None:
         changes = changes.filter(services=service)
-    return list(changes.order_by("planned_start", "id"))
+    return list(with_conflict_flag(changes).order_by("planned_start", "id"))
 
 
 def calendar_freeze_windows(start: datetime, end: datetime, service: Service | None) -> list[FreezeWindow]:

@@ -27,7 +27,7 @@ from incidents.models import LEVEL_CHOICES
 from servicedesk.errors import DomainError
 from servicedesk.models import Service, User
 
-from . import selectors, services
+from . import selectors, services, timeline
 from .figures import OSLO
 from .filters import ChangeFilter
 from .forms import (
@@ -442,7 +442,9 @@ def _add_months(day: date, months: int) -> date:
 @login_required
 @require_GET
 def change_calendar(request: HttpRequest) -> HttpResponse:
-    """The change calendar by week or month, optionally for one service, with freeze windows.
+    """The change calendar by week or month, optionally for one service, with freeze windows:
+    a timeline (bars over days and hours, freezes shaded, conflicts marked) and the same as a
+    table for screen readers.
 
     Constant queries however many changes: the changes with their services, the freeze windows
     with theirs, the service options and the alert count.
@@ -466,6 +468,7 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
     start, end = _midnight(grid_start), _midnight(grid_end)
     changes = selectors.calendar_changes(user, start, end, service)
     freezes = selectors.calendar_freeze_windows(start, end, service)
+    dates = [grid_start + timedelta(days=n) for n in range((grid_end - grid_start).days)]
     days = [
         Day(
             day,
@@ -473,8 +476,17 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
             _overlapping(changes, day, "planned_start", "planned_end"),
             _overlapping(freezes, day, "start", "end"),
         )
-        for day in (grid_start + timedelta(days=n) for n in range((grid_end - grid_start).days))
+        for day in dates
     ]
+    chart = timeline.build(
+        start=start,
+        end=end,
+        days=dates,
+        midnights=[_midnight(day) for day in dates],
+        changes=changes,
+        freezes=freezes,
+        hourly=view == "week",
+    )
     return _page(
         request,
         user,
@@ -486,6 +498,7 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
             "last": after - timedelta(days=1),
             "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
             "days": days,
+            "timeline": chart,
             "service": service,
             "previous": previous,
             "following": following,
