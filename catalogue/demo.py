@@ -11,7 +11,7 @@ from servicedesk.models import AssignmentGroup, Category, GroupLevel, Service
 from .models import ApprovalStep, ApproverKind, CatalogueItem, FieldType, FormField, TaskTemplate
 
 APPLICATIONS = ["DIPS", "Sectra PACS", "Metavision", "Labprøvesvar"]
-ACCESS_SERVICE = "User accounts and access"
+ACCESS_SERVICE = "Brukerkontoer og tilganger"
 
 
 @dataclass(frozen=True)
@@ -36,67 +36,71 @@ class DemoItem:
 
 ITEMS = [
     DemoItem(
-        "Access to an application",
-        "Access",
-        "Access to a clinical or administrative application for yourself, e.g. for a new role.",
+        "Tilgang til et program",
+        "Tilgang",
+        "Tilgang til et klinisk eller administrativt program for deg selv, f.eks. i en ny rolle.",
         [
-            Question("application", "Application", FieldType.CHOICE, choices=APPLICATIONS),
+            Question("application", "Program", FieldType.CHOICE, choices=APPLICATIONS),
             Question(
                 "role_needs",
-                "Role and needs",
-                help_text="Your role and what you need to do in the application, e.g. "
-                "'nurse, read and write the patient chart on the ward'.",
+                "Rolle og behov",
+                help_text="Rollen din og hva du skal gjøre i programmet, f.eks. "
+                "«sykepleier, lese og skrive i pasientjournalen på posten».",
             ),
-            Question("start_date", "Start date", FieldType.DATE, help_text="From when you need the access."),
+            Question("start_date", "Startdato", FieldType.DATE, help_text="Fra når du trenger tilgangen."),
             Question(
                 "end_date",
-                "End date",
+                "Sluttdato",
                 FieldType.DATE,
                 required=False,
-                help_text="Leave empty for permanent access.",
+                help_text="La feltet stå tomt for varig tilgang.",
             ),
         ],
         [ApproverKind.LINE_MANAGER, ApproverKind.SERVICE_OWNER],
-        [("Grant the application access", "Access management")],
+        [("Gi tilgang til programmet", "Tilgangsstyring")],
     ),
     DemoItem(
-        "New PC",
-        "Hardware",
-        "A new or replacement workstation PC, set up with the standard hospital software.",
+        "Ny PC",
+        "Maskinvare",
+        "En ny PC eller erstatning for en gammel, satt opp med sykehusets standardprogrammer.",
         [
-            Question("location", "Location", help_text="Building, floor and room where the PC will stand."),
+            Question("location", "Plassering", help_text="Bygg, etasje og rom der PC-en skal stå."),
             Question(
                 "replaces",
-                "PC it replaces",
+                "PC-en den erstatter",
                 required=False,
-                help_text="The name on the label of the old PC, if any.",
+                help_text="Navnet på klistremerket på den gamle PC-en, om det finnes.",
             ),
         ],
         [ApproverKind.LINE_MANAGER],
-        [("Prepare and install the PC", "Workstation")],
+        [("Klargjøre og installere PC-en", "Arbeidsflate")],
     ),
     DemoItem(
-        "Mobile phone",
-        "Telephony",
-        "A work mobile phone with a hospital subscription.",
+        "Mobiltelefon",
+        "Telefoni",
+        "En jobbmobil med abonnement fra sykehuset.",
         [
             Question(
                 "international",
-                "Needs international calling",
+                "Trenger å ringe til utlandet",
                 FieldType.YES_NO,
-                help_text="Only if your work requires calls abroad.",
+                help_text="Bare hvis arbeidet krever samtaler til utlandet.",
             ),
         ],
         [],
-        [("Provide the phone and subscription", "Mobile devices")],
+        [("Levere telefon og abonnement", "Mobile enheter")],
     ),
     DemoItem(
-        "Install software",
-        "Software",
-        "Installation of approved software on your PC.",
-        [Question("software", "Software name", help_text="Name and version, e.g. 'Adobe Acrobat Reader'.")],
+        "Installere programvare",
+        "Programvare",
+        "Installasjon av godkjent programvare på PC-en din.",
+        [
+            Question(
+                "software", "Navn på programmet", help_text="Navn og versjon, f.eks. «Adobe Acrobat Reader»."
+            )
+        ],
         [],
-        [("Install the software", "Workstation")],
+        [("Installere programmet", "Arbeidsflate")],
     ),
 ]
 
@@ -119,7 +123,7 @@ def _group(preferred: str) -> AssignmentGroup | None:
 def seed_catalogue() -> int:
     """Create the demo items unless the catalogue has items already; returns how many were made.
 
-    A service-owner step needs the service "User accounts and access" (the demo data has it); the
+    A service-owner step needs the service "Brukerkontoer og tilganger" (the demo data has it); the
     line managers and service owners themselves are people data, set by the demo data command.
     """
     if CatalogueItem.objects.exists():

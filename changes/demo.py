@@ -35,7 +35,7 @@ def seed_changes(now: datetime, log: Callable[[str], None] = lambda line: None) 
     for board in AdvisoryBoard.objects.all():
         board.members.add(cab, manager, *(resolvers if board.kind == BoardKind.CAB else resolvers[:1]))
     requester = resolvers[0] if resolvers else manager
-    group = AssignmentGroup.objects.filter(name="EPR").first()
+    group = AssignmentGroup.objects.filter(name="EPJ").first()
     no_risk = {q.pk: False for q in RiskQuestion.objects.all()}
 
     def raise_change(title: str, service_name: str, **values: Any) -> Change:
@@ -44,10 +44,10 @@ def seed_changes(now: datetime, log: Callable[[str], None] = lambda line: None) 
             actor=requester,
             title=title,
             description=f"{title}.",
-            justification="Vendor recommendation; fixes known faults.",
-            implementation_plan="Follow the vendor's runbook.",
-            backout_plan="Restore the snapshot taken before the change.",
-            test_plan="Smoke test with clinical super-users.",
+            justification="Anbefalt av leverandøren; retter kjente feil.",
+            implementation_plan="Følg leverandørens driftsprosedyre.",
+            backout_plan="Gjenopprett øyeblikksbildet som ble tatt før endringen.",
+            test_plan="Røyktest med kliniske superbrukere.",
             services=[service] if service else [],
             implementer_group=group,
             **values,
@@ -55,15 +55,17 @@ def seed_changes(now: datetime, log: Callable[[str], None] = lambda line: None) 
 
     created = 0
     try:
-        raise_change("Upgrade the PACS viewer to 12.4", "PACS")
+        raise_change("Oppgradere PACS-visningen til 12.4", "PACS")
         created += 1
-        waiting = raise_change("Replace core switch in building B", "network")
+        waiting = raise_change("Bytte kjernesvitsj i bygg B", "nettverk")
         services.change_submit(change=waiting, actor=requester)
         services.change_assess(change=waiting, actor=cab, answers=no_risk)
         services.change_request_approval(change=waiting, actor=cab)
         created += 1
         start, end = _evening(now, 6)
-        scheduled = raise_change("Apply the EPR security patch", "EPR", planned_start=start, planned_end=end)
+        scheduled = raise_change(
+            "Installere sikkerhetsoppdatering i EPJ", "EPJ", planned_start=start, planned_end=end
+        )
         services.change_submit(change=scheduled, actor=requester)
         services.change_assess(change=scheduled, actor=cab, answers=no_risk)
         services.change_request_approval(change=scheduled, actor=cab)

@@ -17,9 +17,10 @@ from django.http import Http404
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from incidents.models import Ticket
 from servicedesk.models import User
 
-from .models import Article, ArticleStatus, Audience
+from .models import Article, ArticleStatus, Audience, TicketArticle
 
 SEARCH_CONFIG = "norwegian"
 # Highlight markers that ts_headline puts around hits; replaced by <mark> after escaping.
@@ -32,6 +33,15 @@ def articles_readable_by(user: User | None) -> QuerySet[Article]:
     if user is None or not user.is_authenticated or not user.is_agent:
         articles = articles.filter(audience=Audience.PUBLIC)
     return articles
+
+
+def ticket_links(ticket: Ticket) -> QuerySet[TicketArticle]:
+    """The articles agents linked to the ticket, the one it was resolved with first."""
+    return (
+        TicketArticle.objects.filter(ticket=ticket)
+        .select_related("article", "linked_by")
+        .order_by("-resolved_with", "-linked_at", "-id")
+    )
 
 
 def articles_for_api(user: User) -> QuerySet[Article]:

@@ -10,4 +10,7 @@ app_name = "knowledge"
 
 urlpatterns: list[URLPattern] = [
     path("suggestions/", views.agent_suggestions, name="suggestions"),
+    path("tickets/<int:pk>/", views.ticket_articles, name="ticket-articles"),
+    path("tickets/<int:pk>/links/", views.ticket_article_links, name="ticket-links"),
+    path("tickets/<int:pk>/link/", views.ticket_article_link, name="ticket-link"),
 ]

@@ -120,14 +120,14 @@ def changes(rng: random.Random, months: list[Month], now: datetime) -> int:
             emergency = rng.random() < 0.05
             change = Change(
                 change_type=ChangeType.EMERGENCY if emergency else ChangeType.NORMAL,
-                title=f"{'Hotfix' if emergency else 'Planned update'} {month}-{n + 1:02d}",
-                description="Demo history.",
+                title=f"{'Hasteretting' if emergency else 'Planlagt oppdatering'} {month}-{n + 1:02d}",
+                description="Demohistorikk.",
                 requester=requester,
                 owner=requester,
                 implementer_group=rng.choice(groups) if groups else None,
                 risk=Risk.LOW,
-                implementation_plan="Vendor runbook.",
-                backout_plan="Restore the snapshot.",
+                implementation_plan="Leverandørens driftsprosedyre.",
+                backout_plan="Gjenopprett øyeblikksbildet.",
                 planned_start=begin,
                 planned_end=begin + timedelta(hours=2),
                 actual_start=begin,
@@ -173,7 +173,7 @@ def changes(rng: random.Random, months: list[Month], now: datetime) -> int:
             planned=True,
             cause=OutageCause.CHANGE,
             change=change,
-            note="Planned downtime.",
+            note="Planlagt nedetid.",
             created_at=change.created_at,
             updated_at=change.updated_at,
         )
@@ -242,7 +242,7 @@ def outages(rng: random.Random, months: list[Month], now: datetime) -> int:
                         started_at=begin,
                         ended_at=begin + timedelta(seconds=length),
                         cause=OutageCause.MONITORING,
-                        note="Monitoring: service not responding.",
+                        note="Overvåking: tjenesten svarer ikke.",
                         created_at=begin,
                         updated_at=begin + timedelta(seconds=length),
                     )

@@ -55,7 +55,7 @@ from sla.models import Calendar, OlaTarget
 from .models import AssignmentGroup, Category, Department, GroupLevel, HealthTrust, Role, Service, User
 
 DEMO_PASSWORD = "demo"  # noqa: S105 -- the documented demo password (DESIGN.md), demo data only
-CUSTOMER_CENTRE = "Customer centre"
+CUSTOMER_CENTRE = "Kundesenteret"
 SPAN_DAYS = 425  # fourteen months of history: the monthly report's trends and year over year
 # Inquiries by month follow the annual report's curve (2019): fewer in the summer holiday (July),
 # at Easter and Christmas, more in January and after the summer.
@@ -89,69 +89,70 @@ DEPARTMENTS = [
 ]
 DEPARTMENTS_PER_TRUST = {"helse-bergen": 10, "helse-stavanger": 8, "helse-fonna": 6, "helse-forde": 6}
 
-# name, level, share of the resolvers. Customer centre comes first: services.first_line_group()
+# name, level, share of the resolvers. Kundesenteret comes first: services.first_line_group()
 # takes the first-line group with the lowest id, so it must be created before any other.
 GROUPS: list[tuple[str, int, float]] = [
     (CUSTOMER_CENTRE, GroupLevel.FIRST_LINE, 0),
-    ("Workstation", GroupLevel.SECOND_LINE, 8),
-    ("Network", GroupLevel.SECOND_LINE, 5),
+    ("Arbeidsflate", GroupLevel.SECOND_LINE, 8),
+    ("Nettverk", GroupLevel.SECOND_LINE, 5),
     ("PACS/RIS", GroupLevel.SECOND_LINE, 3),
-    ("Lab systems", GroupLevel.SECOND_LINE, 4),
-    ("EPR", GroupLevel.SECOND_LINE, 6),
-    ("Patient administration", GroupLevel.SECOND_LINE, 3),
-    ("Telephony", GroupLevel.SECOND_LINE, 3),
-    ("Access management", GroupLevel.SECOND_LINE, 5),
-    ("Ambulance dispatch", GroupLevel.SECOND_LINE, 2),
-    ("Out-of-hours systems", GroupLevel.SECOND_LINE, 2),
-    ("Identity & e-mail", GroupLevel.SECOND_LINE, 3),
-    ("Printing", GroupLevel.SECOND_LINE, 3),
-    ("Mobile devices", GroupLevel.SECOND_LINE, 2),
-    ("Applications", GroupLevel.SECOND_LINE, 3),
-    ("Integration", GroupLevel.SECOND_LINE, 2),
-    ("Database/Server operations", GroupLevel.SECOND_LINE, 3),
-    ("Infrastructure architecture", GroupLevel.THIRD_LINE, 2),
-    ("Security operations", GroupLevel.THIRD_LINE, 2),
-    ("DIPS vendor", GroupLevel.VENDOR, 1),
-    ("Sectra vendor", GroupLevel.VENDOR, 1),
+    ("Laboratoriesystemer", GroupLevel.SECOND_LINE, 4),
+    ("EPJ", GroupLevel.SECOND_LINE, 6),
+    ("Pasientadministrasjon", GroupLevel.SECOND_LINE, 3),
+    ("Telefoni", GroupLevel.SECOND_LINE, 3),
+    ("Tilgangsstyring", GroupLevel.SECOND_LINE, 5),
+    ("AMK-systemer", GroupLevel.SECOND_LINE, 2),
+    ("Legevaktsystemer", GroupLevel.SECOND_LINE, 2),
+    ("Identitet og e-post", GroupLevel.SECOND_LINE, 3),
+    ("Utskrift", GroupLevel.SECOND_LINE, 3),
+    ("Mobile enheter", GroupLevel.SECOND_LINE, 2),
+    ("Applikasjoner", GroupLevel.SECOND_LINE, 3),
+    ("Integrasjon", GroupLevel.SECOND_LINE, 2),
+    ("Server- og databasedrift", GroupLevel.SECOND_LINE, 3),
+    ("Infrastrukturarkitektur", GroupLevel.THIRD_LINE, 2),
+    ("Sikkerhetssenteret", GroupLevel.THIRD_LINE, 2),
+    ("DIPS (leverandør)", GroupLevel.VENDOR, 1),
+    ("Sectra (leverandør)", GroupLevel.VENDOR, 1),
 ]
-VENDOR_DOMAINS = {"DIPS vendor": "dips.example.com", "Sectra vendor": "sectra.example.com"}
+VENDOR_DOMAINS = {"DIPS (leverandør)": "dips.example.com", "Sectra (leverandør)": "sectra.example.com"}
 
-# The tier-1 services named in DESIGN.md (four lab systems), with their owner groups.
+# The tier-1 services named in DESIGN.md (four lab systems), with their owner groups. Product
+# names (PACS/RIS, LIMS, DIPS) stay as the department says them.
 TIER_1_SERVICES: dict[str, str] = {
-    "Workstation": "Workstation",
+    "Arbeidsflate (PC)": "Arbeidsflate",
     "PACS/RIS": "PACS/RIS",
-    "LIMS Microbiology": "Lab systems",
-    "LIMS Clinical chemistry": "Lab systems",
-    "LIMS Pathology": "Lab systems",
-    "LIMS Blood bank": "Lab systems",
-    "Patient administration (PAS)": "Patient administration",
-    "Physical network": "Network",
-    "EPR (electronic patient record)": "EPR",
-    "Telephony": "Telephony",
-    "Ambulance dispatch": "Ambulance dispatch",
-    "Out-of-hours systems": "Out-of-hours systems",
+    "LIMS Mikrobiologi": "Laboratoriesystemer",
+    "LIMS Klinisk kjemi": "Laboratoriesystemer",
+    "LIMS Patologi": "Laboratoriesystemer",
+    "LIMS Blodbank": "Laboratoriesystemer",
+    "Pasientadministrativt system (PAS)": "Pasientadministrasjon",
+    "Fysisk nettverk": "Nettverk",
+    "EPJ (elektronisk pasientjournal)": "EPJ",
+    "Telefoni": "Telefoni",
+    "AMK-systemer": "AMK-systemer",
+    "Legevaktsystemer": "Legevaktsystemer",
 }
 OTHER_SERVICES: list[tuple[str, int, str]] = [
-    ("E-mail", 2, "Identity & e-mail"),
-    ("User accounts and access", 2, "Access management"),
-    ("Printing", 2, "Printing"),
-    ("Integration engine", 2, "Integration"),
-    ("Database and server hosting", 2, "Database/Server operations"),
-    ("Mobile phones", 3, "Mobile devices"),
-    ("Office apps", 3, "Applications"),
-    ("Intranet", 3, "Applications"),
-    ("Remote access (VPN)", 3, "Network"),
+    ("E-post", 2, "Identitet og e-post"),
+    ("Brukerkontoer og tilganger", 2, "Tilgangsstyring"),
+    ("Utskrift", 2, "Utskrift"),
+    ("Integrasjonsmotor", 2, "Integrasjon"),
+    ("Server- og databasedrift", 2, "Server- og databasedrift"),
+    ("Mobiltelefoner", 3, "Mobile enheter"),
+    ("Kontorstøtte (Office)", 3, "Applikasjoner"),
+    ("Intranett", 3, "Applikasjoner"),
+    ("Fjerntilgang (VPN)", 3, "Nettverk"),
 ]
-LAB_SERVICES = ("LIMS Microbiology", "LIMS Clinical chemistry", "LIMS Pathology", "LIMS Blood bank")
+LAB_SERVICES = ("LIMS Mikrobiologi", "LIMS Klinisk kjemi", "LIMS Patologi", "LIMS Blodbank")
 
 CATEGORIES: dict[str, list[str]] = {
-    "Hardware": ["PC", "Peripherals"],
-    "Software": ["Clinical application", "Office application"],
-    "Access": ["New access", "Password reset"],
-    "Network": ["Wired", "Wi-Fi", "VPN"],
-    "Printing": [],
-    "Telephony": ["Desk phone", "Mobile phone"],
-    "Other": [],
+    "Maskinvare": ["PC", "Periferiutstyr"],
+    "Programvare": ["Klinisk applikasjon", "Kontorprogram"],
+    "Tilgang": ["Ny tilgang", "Nytt passord"],
+    "Nettverk": ["Kablet", "Trådløst", "VPN"],
+    "Utskrift": [],
+    "Telefoni": ["Fasttelefon", "Mobiltelefon"],
+    "Annet": [],
 }
 
 
@@ -177,7 +178,7 @@ DEMO_LOGINS = [
               "Radiologisk avdeling"),
     DemoLogin("agent1", "Emma", "Solheim", Role.FIRST_LINE, "en", "+4791234503", group=CUSTOMER_CENTRE),
     DemoLogin("agent2", "Ola", "Mikkelsen", Role.FIRST_LINE, "nb", "+4791234504", group=CUSTOMER_CENTRE),
-    DemoLogin("resolver1", "Jonas", "Berg", Role.RESOLVER, "nb", "+4791234505", group="Workstation"),
+    DemoLogin("resolver1", "Jonas", "Berg", Role.RESOLVER, "nb", "+4791234505", group="Arbeidsflate"),
     DemoLogin("cab1", "Marte", "Lie", Role.CHANGE_MANAGER, "en", "+4791234506"),
     DemoLogin("manager1", "Silje", "Nygaard", Role.MANAGER, "nb", "+4791234507"),
     DemoLogin("admin", "Kristian", "Vik", Role.ADMIN, "en", "+4791234508", superuser=True),
@@ -234,161 +235,165 @@ INC, REQ = Kind.INCIDENT, Kind.REQUEST
 # fmt: off
 TEMPLATES: list[Template] = [
     # kind, service(s), category, weight, first-line rate, escalation group, further group; titles; notes
-    _template(INC, "Workstation", "Hardware/PC", 12, 0.75, "Workstation", "Infrastructure architecture",
-        "PC will not start on the ward | Ward PC is very slow | Screen stays black after log-in | "
-        "Keyboard and mouse do not respond | Blue screen on the medication room PC | "
-        "Docking station does not detect the laptop",
-        "Restarted the PC and cleared the local profile cache. | Replaced the keyboard from ward stock. | "
-        "Reinstalled the docking station driver remotely. | "
-        "Re-imaged the PC; user data is on the home drive."),
-    _template(REQ, "User accounts and access", "Access/Password reset", 20, 0.97, "Access management", "",
-        "Forgotten password | Password expired, cannot log in | Account locked after too many attempts | "
-        "Cannot log in to Windows after holiday",
-        "Identity checked by phone; password reset, user must change it at next log-in. | "
-        "Account unlocked after identity check."),
-    _template(REQ, "User accounts and access", "Access/New access", 8, 0.65, "Access management", "",
-        "Access to DIPS for a new employee | Access to Sectra PACS for a locum doctor | "
-        "Access to the shared folder of Kirurgisk klinikk | New user account for a summer temp | "
-        "Extend access for a student nurse | Access to the lab system for a new bioengineer",
-        "Access granted as ordered by the line manager. | Account created and access roles assigned."),
-    _template(INC, "EPR (electronic patient record)", "Software/Clinical application", 8, 0.65,
-        "EPR", "DIPS vendor",
-        "DIPS hangs when opening a patient chart | Cannot sign notes in DIPS | "
-        "Error when printing the discharge summary from DIPS | Medication chart does not update in DIPS | "
-        "DIPS Arena log-in fails with a certificate error",
-        "Cleared the DIPS client cache and re-registered the certificate. | "
-        "Known fault; the vendor's patch has been installed. | Corrected the user's role in DIPS."),
-    _template(INC, "PACS/RIS", "Software/Clinical application", 4, 0.4, "PACS/RIS", "Sectra vendor",
-        "Images do not load in Sectra PACS | RIS worklist is empty | "
-        "Cannot open X-ray images from the ward | Radiology reports missing in RIS",
-        "Restarted the image streaming service on the PACS server. | "
-        "Reset the user's PACS profile; images load again. | The vendor corrected the worklist filter."),
-    _template(INC, " | ".join(LAB_SERVICES), "Software/Clinical application", 4, 0.35, "Lab systems", "",
-        "Lab results not transferred to the EPR | Label printer in the lab prints blank labels | "
-        "Sample registration fails in LIMS | Analyser interface stopped sending results",
-        "Restarted the analyser interface; queued results were sent. | "
-        "Replaced the label roll and recalibrated. | Corrected the order code mapping."),
-    _template(INC, "Patient administration (PAS)", "Software/Clinical application", 3, 0.5,
-        "Patient administration", "DIPS vendor",
-        "Cannot book an outpatient appointment | Patient not found in PAS | "
-        "Referral stuck in the incoming queue | Wrong ward shown for an admitted patient",
-        "Merged the duplicate patient record. | Released the referral from the queue. | "
-        "Corrected the stay; the ward shows correctly."),
-    _template(INC, "Physical network", "Network/Wired", 3, 0.45, "Network", "Infrastructure architecture",
-        "No network on the ward PCs | Network socket in the office does not work | "
-        "Very slow network in the radiology department",
-        "Patched the socket to the right VLAN. | Replaced a faulty switch port."),
-    _template(INC, "Physical network", "Network/Wi-Fi", 2, 0.65, "Network", "",
-        "Wi-Fi drops in the outpatient clinic | Cannot connect the tablet to the hospital Wi-Fi",
-        "Re-enrolled the device certificate for Wi-Fi. | Restarted the access point on a free channel."),
-    _template(INC, "Telephony", "Telephony/Desk phone", 3, 0.6, "Telephony", "",
-        "Desk phone has no dial tone | Cannot transfer calls to the ward | DECT alarm phone does not ring | "
-        "Voicemail cannot be reached",
-        "Re-registered the handset. | Corrected the call forwarding in the switchboard."),
-    _template(INC, "Mobile phones", "Telephony/Mobile phone", 2, 0.7, "Mobile devices", "",
-        "Work mobile does not receive e-mail | Mobile phone screen broken",
-        "Re-enrolled the phone in device management. | Replacement phone sent to the ward."),
-    _template(INC, "Printing", "Printing", 8, 0.85, "Printing", "",
-        "Printer on the ward does not print | Printer reports a paper jam but there is none | "
-        "Cannot add the ward printer | Wristband printer prints faded",
-        "Cleared the print queue and restarted the printer. | Added the printer from the print server. | "
-        "Replaced the print head."),
-    _template(INC, "E-mail", "Software/Office application", 5, 0.85, "Identity & e-mail", "",
-        "Outlook does not start | Shared mailbox missing in Outlook | "
-        "E-mail to an external recipient bounced | Calendar does not sync to the phone",
-        "Repaired the Outlook profile. | Re-added the shared mailbox. | Recipient address corrected."),
-    _template(INC, "Office apps", "Software/Office application", 4, 0.9, "Applications", "",
-        "Word crashes when opening a document | Excel file opens read-only | No sound in a Teams meeting",
-        "Repaired the Office installation. | Released the file lock. | Selected the right audio device."),
-    _template(INC, "Ambulance dispatch", "Software/Clinical application", 1, 0.15, "Ambulance dispatch", "",
-        "Dispatch map does not update vehicle positions | Dispatch system slow at the emergency centre",
-        "Restarted the position feed. | Added capacity to the dispatch database server."),
-    _template(INC, "Out-of-hours systems", "Software/Clinical application", 1, 0.2,
-        "Out-of-hours systems", "",
-        "Out-of-hours clinic cannot open the patient journal | Out-of-hours phone queue does not route calls",
-        "Renewed the integration certificate. | Corrected the queue routing."),
-    _template(INC, "Remote access (VPN)", "Network/VPN", 2, 0.85, "Network", "",
-        "VPN does not connect from home | Remote access token does not work",
-        "Re-issued the token. | Reinstalled the VPN client."),
-    _template(INC, "Intranet", "Other", 1, 0.85, "Applications", "",
-        "Intranet page shows an error | Cannot find the procedure document on the intranet",
-        "Showed the user where the document is. | Fixed the broken link."),
-    _template(INC, "E-mail", "Other", 2, 0.8, "Security operations", "",
-        "Suspicious e-mail received (phishing?) | Clicked a link in a suspicious e-mail",
-        "User told to delete the message; sender blocked. | "
-        "Password reset and sessions revoked as a precaution."),
-    _template(REQ, "Workstation", "Hardware/Peripherals", 4, 0.45, "Workstation", "",
-        "New keyboard and mouse | Extra screen for the office | Headset for phone calls | "
-        "New laptop for a new employee",
-        "Delivered to the ward. | Equipment delivered and set up."),
-    _template(REQ, "Office apps", "Software/Office application", 2, 0.6, "Workstation", "",
-        "Install Adobe Acrobat | Install statistics software (SPSS)",
-        "Installed from the software centre."),
-    _template(REQ, "Mobile phones", "Telephony/Mobile phone", 2, 0.5, "Mobile devices", "",
-        "New work mobile phone | Move phone number to a new SIM card",
-        "Phone delivered and enrolled. | SIM card activated."),
-    _template(REQ, "E-mail", "Access/New access", 2, 0.7, "Identity & e-mail", "",
-        "Access to a shared mailbox | New distribution list for the ward",
-        "Access granted. | Distribution list created."),
-    _template(REQ, "Printing", "Printing", 1, 0.2, "Printing", "",
-        "Connect a new printer on the ward",
-        "Printer installed on the print server."),
+    _template(INC, "Arbeidsflate (PC)", "Maskinvare/PC", 12, 0.75, "Arbeidsflate", "Infrastrukturarkitektur",
+        "PC-en på posten starter ikke | PC-en på posten er veldig treg | "
+        "Skjermen blir svart etter pålogging | "
+        "Tastatur og mus reagerer ikke | Blåskjerm på PC-en på medisinrommet | "
+        "Dokkingstasjonen finner ikke den bærbare PC-en",
+        "Startet PC-en på nytt og tømte den lokale profilen. | Byttet tastatur fra postens lager. | "
+        "Installerte driveren til dokkingstasjonen på nytt via fjernstyring. | "
+        "Reinstallerte PC-en; brukerens data ligger på hjemmeområdet."),
+    _template(REQ, "Brukerkontoer og tilganger", "Tilgang/Nytt passord", 20, 0.97, "Tilgangsstyring", "",
+        "Glemt passord | Passordet er utløpt, kommer ikke inn | Kontoen er låst etter for mange forsøk | "
+        "Kommer ikke inn på Windows etter ferien",
+        "Identitet bekreftet på telefon; nytt passord satt, må byttes ved neste pålogging. | "
+        "Kontoen låst opp etter kontroll av identitet."),
+    _template(REQ, "Brukerkontoer og tilganger", "Tilgang/Ny tilgang", 8, 0.65, "Tilgangsstyring", "",
+        "Tilgang til DIPS for nyansatt | Tilgang til Sectra PACS for vikarlege | "
+        "Tilgang til fellesområdet for Kirurgisk klinikk | Ny brukerkonto til sommervikar | "
+        "Forlenge tilgang for sykepleierstudent | Tilgang til laboratoriesystemet for ny bioingeniør",
+        "Tilgang gitt som bestilt av leder. | Konto opprettet og tilgangsroller tildelt."),
+    _template(INC, "EPJ (elektronisk pasientjournal)", "Programvare/Klinisk applikasjon", 8, 0.65,
+        "EPJ", "DIPS (leverandør)",
+        "DIPS henger når jeg åpner en pasientjournal | Får ikke signert notater i DIPS | "
+        "Feil ved utskrift av epikrise fra DIPS | Kurven oppdateres ikke i DIPS | "
+        "Pålogging til DIPS Arena feiler med sertifikatfeil",
+        "Tømte DIPS-klientens hurtigbuffer og registrerte sertifikatet på nytt. | "
+        "Kjent feil; leverandørens rettelse er installert. | Rettet brukerens rolle i DIPS."),
+    _template(INC, "PACS/RIS", "Programvare/Klinisk applikasjon", 4, 0.4, "PACS/RIS", "Sectra (leverandør)",
+        "Bilder lastes ikke i Sectra PACS | Arbeidslisten i RIS er tom | "
+        "Får ikke åpnet røntgenbilder fra posten | Radiologisvar mangler i RIS",
+        "Startet bildestrømmetjenesten på PACS-serveren på nytt. | "
+        "Tilbakestilte brukerens PACS-profil; bildene lastes igjen. | "
+        "Leverandøren rettet filteret på arbeidslisten."),
+    _template(INC, " | ".join(LAB_SERVICES), "Programvare/Klinisk applikasjon", 4, 0.35,
+        "Laboratoriesystemer", "",
+        "Prøvesvar overføres ikke til EPJ | Etikettskriveren på laben skriver ut blanke etiketter | "
+        "Prøveregistrering feiler i LIMS | Analysemaskinen har sluttet å sende svar",
+        "Startet grensesnittet mot analysemaskinen på nytt; svar i kø ble sendt. | "
+        "Byttet etikettrull og kalibrerte. | Rettet koblingen av rekvisisjonskoder."),
+    _template(INC, "Pasientadministrativt system (PAS)", "Programvare/Klinisk applikasjon", 3, 0.5,
+        "Pasientadministrasjon", "DIPS (leverandør)",
+        "Får ikke booket poliklinisk time | Finner ikke pasienten i PAS | "
+        "Henvisning står fast i innkommende kø | Feil post vises for innlagt pasient",
+        "Slo sammen den doble pasientposten. | Frigjorde henvisningen fra køen. | "
+        "Rettet oppholdet; posten vises riktig."),
+    _template(INC, "Fysisk nettverk", "Nettverk/Kablet", 3, 0.45, "Nettverk", "Infrastrukturarkitektur",
+        "Ikke nett på PC-ene på posten | Nettverkskontakten på kontoret virker ikke | "
+        "Svært tregt nett på radiologisk avdeling",
+        "Patchet kontakten til riktig VLAN. | Byttet en defekt svitsjport."),
+    _template(INC, "Fysisk nettverk", "Nettverk/Trådløst", 2, 0.65, "Nettverk", "",
+        "Trådløst nett faller ut på poliklinikken | Får ikke koblet nettbrettet til sykehusets trådløse nett",
+        "Registrerte enhetssertifikatet for trådløst nett på nytt. | "
+        "Startet aksesspunktet på nytt på en ledig kanal."),
+    _template(INC, "Telefoni", "Telefoni/Fasttelefon", 3, 0.6, "Telefoni", "",
+        "Ingen summetone på fasttelefonen | Får ikke satt over samtaler til posten | "
+        "DECT-alarmtelefonen ringer ikke | Kommer ikke inn på talepostkassen",
+        "Registrerte telefonen på nytt. | Rettet viderekoblingen i sentralbordet."),
+    _template(INC, "Mobiltelefoner", "Telefoni/Mobiltelefon", 2, 0.7, "Mobile enheter", "",
+        "Jobbmobilen får ikke e-post | Knust skjerm på mobiltelefonen",
+        "Meldte telefonen inn i enhetsstyringen på nytt. | Ny telefon sendt til posten."),
+    _template(INC, "Utskrift", "Utskrift", 8, 0.85, "Utskrift", "",
+        "Skriveren på posten skriver ikke ut | Skriveren melder papirstopp, men det er ikke noe papir fast | "
+        "Får ikke lagt til skriveren på posten | Armbåndskriveren skriver utydelig",
+        "Tømte utskriftskøen og startet skriveren på nytt. | La til skriveren fra utskriftsserveren. | "
+        "Byttet skrivehodet."),
+    _template(INC, "E-post", "Programvare/Kontorprogram", 5, 0.85, "Identitet og e-post", "",
+        "Outlook starter ikke | Fellespostkassen mangler i Outlook | "
+        "E-post til ekstern mottaker kom i retur | Kalenderen synkroniseres ikke til telefonen",
+        "Reparerte Outlook-profilen. | La til fellespostkassen på nytt. | Mottakeradressen rettet."),
+    _template(INC, "Kontorstøtte (Office)", "Programvare/Kontorprogram", 4, 0.9, "Applikasjoner", "",
+        "Word krasjer når jeg åpner et dokument | Excel-filen åpnes skrivebeskyttet | Ingen lyd i Teams-møte",
+        "Reparerte Office-installasjonen. | Frigjorde låsen på filen. | Valgte riktig lydenhet."),
+    _template(INC, "AMK-systemer", "Programvare/Klinisk applikasjon", 1, 0.15, "AMK-systemer", "",
+        "Kartet i AMK oppdaterer ikke posisjonen til bilene | AMK-systemet er tregt på akuttmottakssentralen",
+        "Startet posisjonsstrømmen på nytt. | Økte kapasiteten på databaseserveren til AMK."),
+    _template(INC, "Legevaktsystemer", "Programvare/Klinisk applikasjon", 1, 0.2,
+        "Legevaktsystemer", "",
+        "Legevakten får ikke åpnet pasientjournalen | Telefonkøen på legevakten ruter ikke samtaler",
+        "Fornyet sertifikatet for integrasjonen. | Rettet rutingen i køen."),
+    _template(INC, "Fjerntilgang (VPN)", "Nettverk/VPN", 2, 0.85, "Nettverk", "",
+        "VPN kobler ikke til hjemmefra | Kodebrikken for fjerntilgang virker ikke",
+        "Utstedte ny kodebrikke. | Installerte VPN-klienten på nytt."),
+    _template(INC, "Intranett", "Annet", 1, 0.85, "Applikasjoner", "",
+        "Siden på intranettet viser en feilmelding | Finner ikke prosedyren på intranettet",
+        "Viste brukeren hvor dokumentet ligger. | Rettet den døde lenken."),
+    _template(INC, "E-post", "Annet", 2, 0.8, "Sikkerhetssenteret", "",
+        "Mistenkelig e-post mottatt (phishing?) | Klikket på en lenke i en mistenkelig e-post",
+        "Brukeren bedt om å slette meldingen; avsenderen er blokkert. | "
+        "Nytt passord og påloggingsøkter avsluttet for sikkerhets skyld."),
+    _template(REQ, "Arbeidsflate (PC)", "Maskinvare/Periferiutstyr", 4, 0.45, "Arbeidsflate", "",
+        "Nytt tastatur og mus | Ekstra skjerm til kontoret | Hodesett til telefonsamtaler | "
+        "Ny bærbar PC til nyansatt",
+        "Levert på posten. | Utstyret er levert og satt opp."),
+    _template(REQ, "Kontorstøtte (Office)", "Programvare/Kontorprogram", 2, 0.6, "Arbeidsflate", "",
+        "Installere Adobe Acrobat | Installere statistikkprogram (SPSS)",
+        "Installert fra programvaresenteret."),
+    _template(REQ, "Mobiltelefoner", "Telefoni/Mobiltelefon", 2, 0.5, "Mobile enheter", "",
+        "Ny jobbmobil | Flytte telefonnummeret til nytt SIM-kort",
+        "Telefonen er levert og innmeldt. | SIM-kortet er aktivert."),
+    _template(REQ, "E-post", "Tilgang/Ny tilgang", 2, 0.7, "Identitet og e-post", "",
+        "Tilgang til en fellespostkasse | Ny distribusjonsliste for posten",
+        "Tilgang gitt. | Distribusjonslisten er opprettet."),
+    _template(REQ, "Utskrift", "Utskrift", 1, 0.2, "Utskrift", "",
+        "Koble til ny skriver på posten",
+        "Skriveren er installert på utskriftsserveren."),
 ]
 # fmt: on
 
 # Alerts that monitoring logs straight into the owner group's queue.
 MONITORING_ALERTS: list[tuple[str, str]] = [
-    ("Physical network", "Switch not responding in building {n}"),
-    ("Database and server hosting", "Disk space below 10 % on database server db{n}"),
-    ("Integration engine", "HL7 message queue above threshold"),
-    ("PACS/RIS", "PACS archive response time above threshold"),
-    ("EPR (electronic patient record)", "EPR application server app{n} not responding"),
+    ("Fysisk nettverk", "Svitsj svarer ikke i bygg {n}"),
+    ("Server- og databasedrift", "Under 10 % ledig diskplass på databaseserver db{n}"),
+    ("Integrasjonsmotor", "HL7-meldingskøen over terskelverdi"),
+    ("PACS/RIS", "Svartid fra PACS-arkivet over terskelverdi"),
+    ("EPJ (elektronisk pasientjournal)", "EPJ-applikasjonsserver app{n} svarer ikke"),
 ]
 MAJOR_TITLES: dict[str, str] = {
-    "Workstation": "Log-in to PCs fails hospital-wide",
-    "PACS/RIS": "PACS unavailable: images do not load for anyone",
-    "LIMS Microbiology": "Microbiology lab system down",
-    "LIMS Clinical chemistry": "Lab results from clinical chemistry do not reach the EPR",
-    "LIMS Pathology": "Pathology lab system unavailable",
-    "LIMS Blood bank": "Blood bank system unavailable",
-    "Patient administration (PAS)": "PAS unavailable: patients cannot be admitted",
-    "Physical network": "Network outage in the main hospital building",
-    "EPR (electronic patient record)": "DIPS down for all users",
-    "Telephony": "Switchboard down: no incoming calls",
-    "Ambulance dispatch": "Ambulance dispatch system unstable",
-    "Out-of-hours systems": "Out-of-hours clinics cannot open journals",
+    "Arbeidsflate (PC)": "Pålogging til PC-er feiler i hele sykehuset",
+    "PACS/RIS": "PACS utilgjengelig: bilder lastes ikke for noen",
+    "LIMS Mikrobiologi": "Laboratoriesystemet for mikrobiologi er nede",
+    "LIMS Klinisk kjemi": "Prøvesvar fra klinisk kjemi kommer ikke fram til EPJ",
+    "LIMS Patologi": "Laboratoriesystemet for patologi er utilgjengelig",
+    "LIMS Blodbank": "Blodbanksystemet er utilgjengelig",
+    "Pasientadministrativt system (PAS)": "PAS utilgjengelig: pasienter kan ikke legges inn",
+    "Fysisk nettverk": "Nettverksbrudd i hovedbygget",
+    "EPJ (elektronisk pasientjournal)": "DIPS er nede for alle brukere",
+    "Telefoni": "Sentralbordet er nede: ingen innkommende samtaler",
+    "AMK-systemer": "AMK-systemet er ustabilt",
+    "Legevaktsystemer": "Legevaktene får ikke åpnet journaler",
 }
 
 ASK_CUSTOMER = (
-    "Could you tell us the PC name? It is on the sticker on the front, e.g. {pc}.",
-    "Does this happen on other PCs on the ward as well?",
-    "Please log out and in again and tell us whether the error persists.",
-    "Could you send us a screenshot of the error message?",
-    "Who is the line manager that approves this order?",
+    "Kan du oppgi PC-navnet? Det står på klistremerket foran på maskinen, f.eks. {pc}.",
+    "Skjer dette også på andre PC-er på posten?",
+    "Logg ut og inn igjen, og si fra om feilen fortsatt er der.",
+    "Kan du sende oss et skjermbilde av feilmeldingen?",
+    "Hvem er lederen som godkjenner denne bestillingen?",
 )
 CUSTOMER_REPLIES = (
-    "The PC name is {pc}.",
-    "Yes, it happens on all PCs in the room.",
-    "Still the same after logging in again.",
-    "Screenshot sent by e-mail.",
-    "My line manager has approved it.",
+    "PC-navnet er {pc}.",
+    "Ja, det skjer på alle PC-ene i rommet.",
+    "Fortsatt det samme etter ny pålogging.",
+    "Skjermbilde sendt på e-post.",
+    "Lederen min har godkjent det.",
 )
 INTERNAL_NOTES = (
-    "Checked the event log: the profile service failed at log-in.",
-    "Same fault reported from another ward; watching for a pattern.",
-    "Restarted the application server node 2.",
-    "Reproduced the fault on a test PC.",
-    "Checked with the ward; the fault appears at shift change.",
+    "Sjekket hendelsesloggen: profiltjenesten feilet ved pålogging.",
+    "Samme feil meldt fra en annen post; følger med på om det er et mønster.",
+    "Startet applikasjonsserver node 2 på nytt.",
+    "Gjenskapte feilen på en test-PC.",
+    "Sjekket med posten; feilen oppstår ved vaktskifte.",
 )
 THIRD_PARTY_NOTES = (
-    "Case raised with the vendor, their reference {ref}.",
-    "Waiting for the vendor's patch, expected this week.",
-    "Waiting for the replacement part from the supplier.",
+    "Sak meldt til leverandøren, deres referanse {ref}.",
+    "Venter på rettelse fra leverandøren, ventet denne uken.",
+    "Venter på reservedel fra leverandøren.",
 )
 REOPEN_REASONS = (
-    "It is not working again.",
-    "The same error came back this morning.",
-    "Only half of it was done.",
+    "Det virker ikke igjen.",
+    "Den samme feilen kom tilbake i morges.",
+    "Bare halvparten ble gjort.",
 )
 
 # --- working time --------------------------------------------------------------------------
@@ -686,7 +691,7 @@ class _Generator:
                     parent=parent, name=child
                 )[0]
         # How long each group may hold a ticket (OLA), in business seconds on office hours.
-        office = Calendar.objects.filter(name="Office hours").first()
+        office = Calendar.objects.filter(name="Kontortid").first()
         if office is not None:
             for group in self.groups.values():
                 OlaTarget.objects.get_or_create(
@@ -933,10 +938,10 @@ class _Generator:
         where = f"{caller.department}, {caller.trust}" if caller.trust_id else "IT"
         return self.rng.choice(
             (
-                f"Reported by {caller.get_full_name()} ({where}). PC {pc}.",
-                f"{caller.get_full_name()}, {where}, phone {caller.phone}. It started this morning.",
-                f"Caller: {caller.get_full_name()} ({where}). Affects the whole team.",
-                f"{where}. The user has already tried restarting. PC {pc}.",
+                f"Meldt av {caller.get_full_name()} ({where}). PC {pc}.",
+                f"{caller.get_full_name()}, {where}, telefon {caller.phone}. Det startet i morges.",
+                f"Innringer: {caller.get_full_name()} ({where}). Gjelder hele teamet.",
+                f"{where}. Brukeren har allerede prøvd å starte på nytt. PC {pc}.",
             )
         )
 
@@ -1042,7 +1047,7 @@ class _Generator:
             body = (
                 rng.choice(THIRD_PARTY_NOTES).format(ref=rng.randrange(10000, 99999))
                 if further.level == GroupLevel.VENDOR
-                else "Needs a change in the infrastructure; escalating."
+                else "Krever endring i infrastrukturen; eskalerer."
             )
             t = plan.add(self.later(t, self.minutes(120, 10, 960)), _Replay.comment, resolver, body, True)
             t = plan.add(t, _Replay.assign, resolver, further)
@@ -1139,11 +1144,11 @@ class _Generator:
                 created_by=monitoring,
                 channel=Channel.MONITORING,
                 service=service,
-                category=self.categories[("Other", "")],
+                category=self.categories[("Annet", "")],
                 impact=impact,
                 urgency=urgency,
                 title=title.format(n=rng.randrange(1, 40)),
-                description="Alert raised by the monitoring system.",
+                description="Varsel fra overvåkingssystemet.",
                 group=group,
                 at=at,
             )
@@ -1157,7 +1162,7 @@ class _Generator:
             resolver,
         )
         note = rng.choice(
-            ("Cleared old log files.", "Restarted the service.", "Failed over to the standby node.")
+            ("Slettet gamle loggfiler.", "Startet tjenesten på nytt.", "Byttet over til reservenoden.")
         )
         done = plan.add(
             self.later(t, self.minutes(45, 5, 480), around_the_clock=urgent),
@@ -1174,7 +1179,7 @@ class _Generator:
         rng = self.rng
         service = self.services[rng.choice(list(TIER_1_SERVICES))]
         group = service.owner_group
-        category = self.categories[("Software", "Clinical application")]
+        category = self.categories[("Programvare", "Klinisk applikasjon")]
         at = self.created_at(working_hours=rng.random() < 0.7)
         agent = self.agent()
         by_monitoring = rng.random() < 0.4
@@ -1190,7 +1195,7 @@ class _Generator:
                 impact=1,
                 urgency=1,
                 title=MAJOR_TITLES[service.name],
-                description="Many users affected. Major incident declared.",
+                description="Mange brukere berørt. Alvorlig hendelse erklært.",
                 group=group if by_monitoring else self.groups[CUSTOMER_CENTRE],
                 at=at,
                 major=True,
@@ -1206,13 +1211,13 @@ class _Generator:
             t + timedelta(minutes=rng.uniform(5, 20)),
             _Replay.comment,
             resolver,
-            "We know about the fault and are working on it. Next update within 30 minutes.",
+            "Vi kjenner til feilen og jobber med den. Neste oppdatering innen 30 minutter.",
         )
         t = plan.add(
             t + timedelta(minutes=rng.uniform(10, 40)),
             _Replay.comment,
             resolver,
-            "Bridge call opened with the on-call engineers; a failed node looks like the cause.",
+            "Krisemøte på telefon med vakthavende teknikere; en node som har feilet ser ut til å være årsak.",
             True,
         )
         done = plan.add(
@@ -1220,7 +1225,7 @@ class _Generator:
             _Replay.resolve,
             resolver,
             ResolutionCode.SOLVED,
-            "Failed node replaced and service restored; the root cause goes to problem management.",
+            "Noden er byttet og tjenesten gjenopprettet; rotårsaken følges opp i problemhåndteringen.",
         )
         self.auto_close(plan, done)
         plans = [plan]
@@ -1240,7 +1245,7 @@ class _Generator:
                     category=category,
                     impact=2,
                     urgency=1,
-                    title=f"{service.name} does not work",
+                    title=f"{service.name} virker ikke",
                     description=self.description(caller, self.pc_name(caller)),
                     group=self.groups[CUSTOMER_CENTRE],
                     at=c_at,
@@ -1254,7 +1259,7 @@ class _Generator:
                 t + timedelta(minutes=rng.uniform(1, 3)),
                 _Replay.comment,
                 child_agent,
-                "Linked to the major incident; the caller will be told when it is fixed.",
+                "Knyttet til den alvorlige hendelsen; innringer får beskjed når feilen er rettet.",
                 True,
             )
             t = child.add(t, _Replay.pend, child_agent, PendingReason.THIRD_PARTY)
@@ -1264,7 +1269,7 @@ class _Generator:
                 _Replay.resolve,
                 child_agent,
                 ResolutionCode.SOLVED,
-                "Fixed by the major incident; the caller confirms it works.",
+                "Rettet sammen med den alvorlige hendelsen; innringer bekrefter at det virker.",
             )
             self.auto_close(child, c_done)
             plans.append(child)

@@ -378,7 +378,7 @@ REPORTS_MONTHLY_HOUR_UTC = env_int("REPORTS_MONTHLY_HOUR_UTC", 2)
 REPORTS_NIGHTLY_HOUR_UTC = env_int("REPORTS_NIGHTLY_HOUR_UTC", 1)
 REPORTS_SCHEDULE_SECONDS = env_int("REPORTS_SCHEDULE_SECONDS", 0)
 # Service requests whose catalogue item is in this category (or below it) are access orders.
-REPORTS_ACCESS_CATEGORY = env_str("REPORTS_ACCESS_CATEGORY", "Access")
+REPORTS_ACCESS_CATEGORY = env_str("REPORTS_ACCESS_CATEGORY", "Tilgang")
 if REPORTS_SCHEDULE_SECONDS:
     _previous_month: object = float(REPORTS_SCHEDULE_SECONDS)
     _month_to_date: object = float(REPORTS_SCHEDULE_SECONDS)

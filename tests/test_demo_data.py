@@ -13,7 +13,7 @@ from django.db.models import F
 
 from incidents.models import Comment, EventAction, PriorityRule, State, Ticket, TicketEvent
 from incidents.services import first_line_group
-from servicedesk.demo import DEMO_LOGINS, DEMO_PASSWORD, TIER_1_SERVICES
+from servicedesk.demo import CUSTOMER_CENTRE, DEMO_LOGINS, DEMO_PASSWORD, TIER_1_SERVICES
 from servicedesk.models import AssignmentGroup, GroupLevel, HealthTrust, Role, Service, User
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_every_demo_login_signs_in_with_the_demo_password(demo):
 
 def test_demo_logins_have_the_roles_and_groups_the_design_promises(demo):
     users = User.objects.in_bulk([login.username for login in DEMO_LOGINS], field_name="username")
-    customer_centre = AssignmentGroup.objects.get(name="Customer centre")
+    customer_centre = AssignmentGroup.objects.get(name=CUSTOMER_CENTRE)
     assert customer_centre.members.filter(username__in=["agent1", "agent2"]).count() == 2
     assert users["agent1"].role == users["agent2"].role == Role.FIRST_LINE
     assert users["resolver1"].assignment_groups.filter(level=GroupLevel.SECOND_LINE).exists()
@@ -61,7 +61,7 @@ def test_the_two_end_users_belong_to_different_trusts(demo):
 def test_four_trusts_and_about_twenty_groups_with_the_customer_centre_as_first_line(demo):
     assert HealthTrust.objects.count() == 4
     assert 18 <= AssignmentGroup.objects.count() <= 24
-    assert first_line_group().name == "Customer centre"
+    assert first_line_group().name == CUSTOMER_CENTRE
     assert not AssignmentGroup.objects.filter(email="").exists()
     assert AssignmentGroup.objects.filter(level=GroupLevel.THIRD_LINE).exists()
     assert AssignmentGroup.objects.filter(level=GroupLevel.VENDOR).exists()

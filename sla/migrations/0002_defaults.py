@@ -31,7 +31,7 @@ def seed(apps, schema_editor):  # type: ignore[no-untyped-def]
     SlaTarget = apps.get_model("sla", "SlaTarget")
 
     office, _ = Calendar.objects.get_or_create(
-        name="Office hours", defaults={"timezone": "Europe/Oslo", "holiday_country": "NO"}
+        name="Kontortid", defaults={"timezone": "Europe/Oslo", "holiday_country": "NO"}
     )
     if not office.intervals.exists():
         WorkingInterval.objects.bulk_create(

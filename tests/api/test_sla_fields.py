@@ -138,7 +138,7 @@ def ola(p2_ticket) -> Ticket:
     OlaTarget.objects.create(
         group=p2_ticket.assignment_group,
         target_seconds=3600,
-        calendar=Calendar.objects.get(name="Office hours"),
+        calendar=Calendar.objects.get(name="Kontortid"),
     )
     sync_ticket_clocks(p2_ticket)
     return p2_ticket

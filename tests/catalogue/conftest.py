@@ -21,7 +21,7 @@ from .helpers import START
 @pytest.fixture
 def access_group(db: None) -> AssignmentGroup:
     return AssignmentGroupFactory(
-        name="Access management", level=GroupLevel.SECOND_LINE, email="access@example.org"
+        name="Tilgangsstyring", level=GroupLevel.SECOND_LINE, email="access@example.org"
     )
 
 
@@ -62,7 +62,7 @@ def catalogue(
 
 @pytest.fixture
 def access_item(catalogue: None) -> CatalogueItem:
-    return CatalogueItem.objects.get(name="Access to an application")
+    return CatalogueItem.objects.get(name="Tilgang til et program")
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def test_the_requester_does_not_see_the_fulfilment_task_tickets_themselves(
     (task,) = order["tasks"]
 
     assert api_for(requester).get(f"/api/tickets/{task['id']}/").status_code == 404
-    assert task["title"] == "Grant the application access"
+    assert task["title"] == "Gi tilgang til programmet"
 
 
 def test_the_link_page_needs_no_sign_in_but_other_pages_do(submitted):

@@ -183,7 +183,7 @@ def test_an_order_needing_an_owner_the_service_lacks_is_refused_clearly(
     )
 
     assert response.status_code == 400
-    assert "User accounts and access" in response.json()["detail"]
+    assert "Brukerkontoer og tilganger" in response.json()["detail"]
     assert not CatalogueRequest.objects.exists() and not Ticket.objects.exists()
 
 

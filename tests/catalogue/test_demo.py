@@ -14,12 +14,12 @@ def test_seed_makes_the_four_demo_items_once(catalogue):
     assert seed_catalogue() == 0  # the fixture seeded already; a second run adds nothing
 
     items = {item.name: item for item in CatalogueItem.objects.select_related("category")}
-    assert set(items) == {"Access to an application", "New PC", "Mobile phone", "Install software"}
+    assert set(items) == {"Tilgang til et program", "Ny PC", "Mobiltelefon", "Installere programvare"}
     assert {name: item.category.name for name, item in items.items()} == {
-        "Access to an application": "Access",
-        "New PC": "Hardware",
-        "Mobile phone": "Telephony",
-        "Install software": "Software",
+        "Tilgang til et program": "Tilgang",
+        "Ny PC": "Maskinvare",
+        "Mobiltelefon": "Telefoni",
+        "Installere programvare": "Programvare",
     }
 
 
@@ -34,9 +34,9 @@ def test_the_access_item_asks_for_the_application_and_two_approvals(access_item,
 
 
 def test_the_mobile_phone_asks_about_international_calling(catalogue):
-    field = CatalogueItem.objects.get(name="Mobile phone").fields.get()
+    field = CatalogueItem.objects.get(name="Mobiltelefon").fields.get()
     assert field.type == FieldType.YES_NO
-    assert field.label == "Needs international calling"
+    assert field.label == "Trenger å ringe til utlandet"
 
 
 def test_without_an_access_management_group_tasks_go_to_the_first_second_line_group(
@@ -44,7 +44,7 @@ def test_without_an_access_management_group_tasks_go_to_the_first_second_line_gr
 ):
     seed_catalogue()
 
-    item = CatalogueItem.objects.get(name="Access to an application")
+    item = CatalogueItem.objects.get(name="Tilgang til et program")
     assert [t.group for t in item.task_templates.all()] == [second_line_group]
-    # no "User accounts and access" service: no owner step
+    # no "Brukerkontoer og tilganger" service: no owner step
     assert [s.approver for s in item.approval_steps.all()] == [ApproverKind.LINE_MANAGER]

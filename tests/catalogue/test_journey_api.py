@@ -53,12 +53,12 @@ def test_access_request_with_two_approvals_goes_from_submitted_to_fulfilled_thro
     assert CatalogueRequest.objects.get(pk=order["id"]).state == RequestState.FULFILLING
     resolver_api = api_for(access_resolver)
     queues = {q["name"]: q["waiting"] for q in resolver_api.get("/api/queues/").json()}
-    assert queues["Access management"] == 1
+    assert queues["Tilgangsstyring"] == 1
     claimed = resolver_api.post(f"/api/queues/{access_group.pk}/claim-next/")
     assert claimed.status_code == 200
     task = claimed.json()
     assert task["parent"] == order["id"]
-    assert task["title"] == "Grant the application access"
+    assert task["title"] == "Gi tilgang til programmet"
     assert "DIPS" in task["description"] and requester.username in task["description"]
 
     # and resolving it fulfils the order
@@ -82,7 +82,7 @@ def test_an_item_without_approvals_goes_straight_to_its_fulfilment_queue(api_for
     item_id = next(
         i["id"]
         for i in api_for(requester).get("/api/catalogue/items/").json()["results"]
-        if i["name"] == "Mobile phone"
+        if i["name"] == "Mobiltelefon"
     )
 
     response = api_for(requester).post(
@@ -118,7 +118,7 @@ def test_items_list_their_order_form_and_approval_steps(api_for, access_item, re
     items = api_for(requester).get("/api/catalogue/items/").json()["results"]
 
     access = next(i for i in items if i["id"] == access_item.pk)
-    assert access["category"]["name"] == "Access"
+    assert access["category"]["name"] == "Tilgang"
     assert [f["key"] for f in access["form"]] == ["application", "role_needs", "start_date", "end_date"]
     application = access["form"][0]
     assert application["type"] == "choice"

@@ -27,11 +27,11 @@ def test_access_request_with_two_approvals_goes_from_submitted_to_fulfilled_in_p
     # Given the requester finds the item in the catalogue and fills in its form
     nurse = _browser(requester)
     page = nurse.get(reverse("portal:order"))
-    assert "Access to an application" in page.content.decode()
+    assert "Tilgang til et program" in page.content.decode()
     order_url = reverse("portal:order-item", kwargs={"pk": access_item.pk})
     form_page = nurse.get(order_url).content.decode()
-    assert "Start date (required)" in form_page and "End date</label>" in form_page
-    assert "Leave empty for permanent access." in form_page
+    assert "Startdato (required)" in form_page and "Sluttdato</label>" in form_page
+    assert "La feltet stå tomt for varig tilgang." in form_page
     response = nurse.post(
         order_url,
         {
@@ -118,7 +118,7 @@ def test_the_ticket_page_of_an_order_links_to_the_order(client, agent):
 
     from .factories import CatalogueItemFactory
 
-    item = CatalogueItemFactory(name="Access to an application")
+    item = CatalogueItemFactory(name="Tilgang til et program")
     ticket = TicketFactory(kind="request")
     CatalogueRequest.objects.create(ticket=ticket, item=item, state=RequestState.AWAITING_APPROVAL)
     client.force_login(agent)
@@ -126,4 +126,4 @@ def test_the_ticket_page_of_an_order_links_to_the_order(client, agent):
     page = client.get(f"/console/tickets/{ticket.pk}/").content.decode()
 
     assert f'href="/console/catalogue/orders/{ticket.pk}/"' in page
-    assert "Access to an application" in page
+    assert "Tilgang til et program" in page

@@ -27,7 +27,7 @@ def test_the_catalogue_lists_orderable_items_by_category(access_item, requester)
 
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Access to an application" in html
+    assert "Tilgang til et program" in html
     assert reverse("portal:order-item", kwargs={"pk": access_item.pk}) in html
     assert 'href="/console/' not in html
 
@@ -35,11 +35,11 @@ def test_the_catalogue_lists_orderable_items_by_category(access_item, requester)
 def test_searching_the_catalogue_finds_items_by_words_of_their_name(access_item, requester):
     browser = _browser(requester)
 
-    found = browser.get(reverse("portal:order"), {"q": "application access"}).content.decode()
+    found = browser.get(reverse("portal:order"), {"q": "program tilgang"}).content.decode()
     missed = browser.get(reverse("portal:order"), {"q": "kaffemaskin"}).content.decode()
 
-    assert "Access to an application" in found
-    assert "Access to an application" not in missed
+    assert "Tilgang til et program" in found
+    assert "Tilgang til et program" not in missed
     assert "Nothing in the catalogue matches." in missed
 
 
@@ -50,9 +50,9 @@ def test_choosing_a_category_shows_only_its_items(access_item, requester):
     other = browser.get(reverse("portal:order"), {"category": access_item.category_id + 999}).content.decode()
     bad = browser.get(reverse("portal:order"), {"category": "x"})
 
-    assert "Access to an application" in inside
-    assert "Access to an application" not in other
-    assert bad.status_code == 200 and "Access to an application" not in bad.content.decode()
+    assert "Tilgang til et program" in inside
+    assert "Tilgang til et program" not in other
+    assert bad.status_code == 200 and "Tilgang til et program" not in bad.content.decode()
 
 
 def test_ordering_in_the_portal_stores_the_answers_and_shows_the_order(access_item, requester):

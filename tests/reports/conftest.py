@@ -202,8 +202,8 @@ def march(db: None) -> Scene:
         details={"seconds_since_resolved": 3600},
         created_at=utc(2026, 3, 3, 10),
     )
-    access = Category.objects.create(name="Access")
-    new_access = Category.objects.create(name="New access", parent=access)
+    access = Category.objects.create(name="Tilgang")
+    new_access = Category.objects.create(name="Ny tilgang", parent=access)
     CatalogueRequest.objects.create(
         ticket=tickets["T4"], item=CatalogueItemFactory(category=new_access), state=RequestState.FULFILLED
     )

@@ -54,7 +54,7 @@ def test_inquiries_count_tickets_created_in_the_oslo_month(figures):
 
 
 def test_access_orders_are_requests_whose_catalogue_item_is_in_the_access_category(figures):
-    assert figures["access_orders"]["total"] == 1  # T4, item under Access / New access
+    assert figures["access_orders"]["total"] == 1  # T4, item under Tilgang / Ny tilgang
     assert figures["access_orders"]["by_trust"][0]["name"] == "Helse Bergen"
 
 

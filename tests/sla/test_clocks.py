@@ -246,7 +246,7 @@ def test_each_group_gets_an_ola_clock_for_the_time_it_held_the_ticket(
 ):
     from sla.models import Calendar, OlaTarget
 
-    office = Calendar.objects.get(name="Office hours")
+    office = Calendar.objects.get(name="Kontortid")
     OlaTarget.objects.create(group=first_line_group, target_seconds=1800, calendar=office)
     OlaTarget.objects.create(group=second_line_group, target_seconds=27_000, calendar=office)
     with at(oslo(2025, 3, 3, 9, 0)):

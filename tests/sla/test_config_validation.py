@@ -74,7 +74,7 @@ def test_zero_or_negative_target_is_refused(seconds):
         priority=4,
         metric="response",
         target_seconds=seconds,
-        calendar=Calendar.objects.get(name="Office hours"),
+        calendar=Calendar.objects.get(name="Kontortid"),
     )
 
     with pytest.raises(ValidationError) as error:

@@ -45,7 +45,7 @@ def busy_history(at, agent, resolver, end_user, first_line_group, second_line_gr
     from sla.models import Calendar, OlaTarget
 
     OlaTarget.objects.create(
-        group=second_line_group, target_seconds=7200, calendar=Calendar.objects.get(name="Office hours")
+        group=second_line_group, target_seconds=7200, calendar=Calendar.objects.get(name="Kontortid")
     )
     with at(oslo(2025, 3, 6, 14, 0)):  # Thursday
         paused = services.ticket_create(actor=agent, caller=end_user, title="Pauses", impact=2, urgency=2)

@@ -58,7 +58,7 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(error.message) from error
         contact_queue, _ = ContactQueue.objects.get_or_create(
-            code=queue, defaults={"name": "Customer centre – main number", "group": group}
+            code=queue, defaults={"name": "Kundesenteret – hovednummer", "group": group}
         )
         answering = list(
             User.objects.filter(role=Role.FIRST_LINE, is_active=True)
