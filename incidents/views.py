@@ -31,6 +31,7 @@ from audit.models import AccessChannel, AccessResource
 from audit.services import record_ticket_read, record_tickets_export
 from servicedesk import csv_safe
 from servicedesk.api import people_matching
+from servicedesk.db import reads_from_replica
 from servicedesk.errors import DomainError
 from servicedesk.models import AssignmentGroup, Role, User
 from sla import outages as outage_services
@@ -772,6 +773,7 @@ def _sla_status(ticket: Ticket, metric: str) -> str:
 
 @login_required
 @require_GET
+@reads_from_replica
 def ticket_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered ticket list as CSV: the same filters and the same visibility as the list."""
     user = console_user(request)

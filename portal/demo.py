@@ -1,4 +1,5 @@
-"""Demo survey answers: about a third of the demo's resolved tickets rated by their callers."""
+"""Demo survey answers (about a third of the demo's resolved tickets rated by their callers) and the
+demo end users' own cases."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from incidents.models import State, Ticket
+from incidents import services
+from incidents.models import Channel, State, Ticket
+from servicedesk.models import User
 
 from .models import SurveyAnswer, SurveyChannel
 
@@ -51,3 +54,64 @@ def seed_survey_answers(rng: random.Random | None = None, share: float = 0.33) -
     with transaction.atomic():
         SurveyAnswer.objects.bulk_create(answers, batch_size=1000)
     return len(answers)
+
+
+# What the demo's two end users have reported themselves, so "My cases" shows a case in progress
+# and one waiting for them to confirm and rate (title, description, what the agent does).
+OWN_CASES: dict[str, list[tuple[str, str, str]]] = {
+    "enduser1": [
+        (
+            "Skriveren på akuttmottaket skriver ikke ut",
+            "Skriveren ved skranken (HB-PRT-0412) tar imot utskrifter, men ingenting kommer ut.",
+            "comment",
+        ),
+        (
+            "Får ikke åpnet kurven i DIPS",
+            "Kurven henger når jeg åpner den på PC-en i medisinrommet. Andre programmer virker.",
+            "resolve",
+        ),
+    ],
+    "enduser2": [
+        (
+            "Bildene lastes ikke i PACS på lesestasjon 3",
+            "Worklist opens, but the images stay grey on reading station 3.",
+            "comment",
+        ),
+    ],
+}
+OWN_CASE_COUNT = sum(len(cases) for cases in OWN_CASES.values())
+
+
+def seed_own_cases(agent_username: str = "agent2") -> int:
+    """The demo end users' own portal cases, through the same services as the portal; once."""
+    agent = User.objects.filter(username=agent_username, is_active=True).first()
+    if agent is None:
+        return 0
+    made = 0
+    for username, cases in OWN_CASES.items():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        for title, description, then in cases:
+            if Ticket.objects.filter(caller=user, title=title).exists():
+                continue
+            ticket = services.ticket_create(
+                actor=user, caller=user, title=title, description=description, channel=Channel.PORTAL
+            )
+            services.ticket_claim(ticket=ticket, actor=agent)
+            if then == "resolve":
+                services.ticket_resolve(
+                    ticket=ticket,
+                    actor=agent,
+                    code="solved",
+                    note="Tømte hurtigbufferen til DIPS på PC-en; kurven åpner igjen. Si fra hvis ikke.",
+                )
+            else:
+                services.comment_add(
+                    ticket=ticket,
+                    actor=agent,
+                    body="Takk for meldingen. Vi ser på det og gir beskjed her når vi vet mer.",
+                    internal=False,
+                )
+            made += 1
+    return made

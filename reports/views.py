@@ -35,6 +35,7 @@ from incidents.models import (
     ContactState,
     Ticket,
 )
+from servicedesk.db import reads_from_replica
 from sla.models import Clock, ClockState, Outage
 
 from . import exports, kpis, selectors, services
@@ -202,6 +203,7 @@ def _chart_data(month: Month, snapshot: MonthlySnapshot, tables: dict[str, Table
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     """This month (month to date) or any past month: KPIs against targets, the annual report's
     year-over-year chart, 12- and 24-month trends, availability, waits by hour, the worst
@@ -318,6 +320,7 @@ def _snapshot_or_404(
 
 @login_required
 @require_GET
+@reads_from_replica
 def export_table(request: HttpRequest, month: str, table: str, fmt: str) -> HttpResponseBase:
     """One report table (or "all": every table, one sheet each in XLSX) as CSV or XLSX."""
     selectors.require_reports(request.user)
@@ -337,6 +340,7 @@ def export_table(request: HttpRequest, month: str, table: str, fmt: str) -> Http
 
 @login_required
 @require_GET
+@reads_from_replica
 def export_pdf(request: HttpRequest, month: str) -> HttpResponseBase:
     selectors.require_reports(request.user)
     try:
@@ -418,6 +422,7 @@ def _contact_rows(contacts: QuerySet[Contact]) -> Iterator[list[exports.Value]]:
 
 @login_required
 @require_GET
+@reads_from_replica
 def contacts(request: HttpRequest) -> HttpResponse:
     """The contacts behind the wait figures: month, and optionally state, Oslo hour, queue."""
     selectors.require_reports(request.user)
@@ -441,6 +446,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def contacts_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     selectors.require_reports(request.user)
     try:
@@ -487,6 +493,7 @@ def _outage_rows(rows: QuerySet[Outage]) -> Iterator[list[exports.Value]]:
 
 @login_required
 @require_GET
+@reads_from_replica
 def outages(request: HttpRequest) -> HttpResponse:
     """The outages behind the availability figures: those overlapping the month (all services)."""
     selectors.require_reports(request.user)
@@ -509,6 +516,7 @@ def outages(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def outages_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     selectors.require_reports(request.user)
     try:

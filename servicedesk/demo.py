@@ -48,7 +48,7 @@ from incidents.models import (
     format_number,
 )
 from knowledge.demo import seed_articles
-from portal.demo import seed_survey_answers
+from portal.demo import OWN_CASE_COUNT, seed_own_cases, seed_survey_answers
 from sla.clock import create_clocks_in_bulk
 from sla.models import Calendar, OlaTarget
 
@@ -1399,7 +1399,8 @@ def generate(
     with transaction.atomic():
         generator.reference_data()
         created_users = generator.people(users)
-        created_tickets = generator.tickets(tickets)
+        # The end users' own portal cases (made last, through the services) count among the tickets.
+        created_tickets = generator.tickets(max(tickets - OWN_CASE_COUNT, 0))
         # SLA clocks, derived from the history just written, as the live path would have.
         # In bulk: these tickets are new and nobody works on them yet (no per-ticket locks).
         generated = list(Ticket.objects.order_by("id")[Ticket.objects.count() - created_tickets :])
@@ -1411,7 +1412,9 @@ def generate(
         # Self-service portal: the knowledge base and survey answers on resolved tickets.
         log(f"Knowledge base: {seed_articles(generator.now)} articles.")
         log(f"Survey answers: {seed_survey_answers()}.")
-    return summarize(created_users=created_users, created_tickets=created_tickets)
+        own_cases = seed_own_cases()
+        log(f"End users' own portal cases: {own_cases}.")
+    return summarize(created_users=created_users, created_tickets=created_tickets + own_cases)
 
 
 def summarize(*, created_users: int = 0, created_tickets: int = 0) -> DemoSummary:

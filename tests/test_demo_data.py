@@ -192,3 +192,16 @@ def test_demo_has_a_knowledge_base_and_survey_answers(demo):
     assert not answers.exclude(ticket__state__in=[State.RESOLVED, State.CLOSED]).exists()
     assert not answers.exclude(caller=F("ticket__caller")).exists()
     assert "Knowledge base:" in demo
+
+
+def test_the_demo_end_users_have_their_own_cases_in_the_portal(demo):
+    enduser1 = User.objects.get(username="enduser1")
+    own = Ticket.objects.filter(caller=enduser1, created_by=enduser1, channel="portal")
+
+    in_progress = own.get(title="Skriveren på akuttmottaket skriver ikke ut")
+    assert in_progress.state == State.IN_PROGRESS
+    assert in_progress.comments.filter(internal=False).exclude(author=enduser1).exists()
+    waiting_for_them = own.get(title="Får ikke åpnet kurven i DIPS")
+    assert waiting_for_them.state == State.RESOLVED
+    assert not hasattr(waiting_for_them, "survey_answer")  # left for enduser1 to rate
+    assert Ticket.objects.filter(caller__username="enduser2", created_by__username="enduser2").exists()
