@@ -8,8 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from incidents.models import Ticket
@@ -90,12 +103,52 @@ def is_board_member(user: User, change: Change) -> bool:
     ).exists()
 
 
+def awaiting_vote_of(user: User) -> QuerySet[Change]:
+    """Changes before a board the user sits on that still wait for the user's vote: not voted
+    on yet, and not the user's own (nobody approves their own change, see services.is_own)."""
+    return (
+        changes_visible_to(user)
+        .filter(state=State.AWAITING_APPROVAL, approval_board__members=user)
+        .exclude(Q(requester=user) | Q(owner=user))
+        .exclude(approvals__approver=user)
+    )
+
+
+def awaiting_vote_count(user: User) -> int:
+    """How many changes wait for the user's vote: one query."""
+    return awaiting_vote_of(user).count()
+
+
+def awaiting_vote_list(user: User) -> list[Change]:
+    """The changes waiting for the user's vote, soonest planned first, with what a row shows and
+    the approvals so far: two queries (the rows, their services), however many."""
+    return list(
+        awaiting_vote_of(user)
+        .select_related("requester", "owner", "approval_board")
+        .prefetch_related(_services_by_name())
+        .annotate(approved_count=Count("approvals", filter=Q(approvals__decision="approved")))
+        .order_by(F("planned_start").asc(nulls_last=True), "created_at", "id")
+    )
+
+
 @dataclass(frozen=True)
 class Conflict:
     """Another scheduled change whose window overlaps this one's on a service both change."""
 
     change: Change
     services: list[Service]
+
+
+def _conflicting(start: Any, end: Any, service_ids: Any) -> QuerySet[Change]:
+    """The conflict rule, in one place: changes scheduled or running whose planned window
+    overlaps [start, end) on any of the services. The arguments may be values (one change's
+    page) or outer references (a flag on every row of the calendar, in the same query)."""
+    return Change.objects.filter(
+        state__in=SCHEDULED_STATES,
+        planned_start__lt=end,
+        planned_end__gt=start,
+        services__in=service_ids,
+    )
 
 
 def change_conflicts(change: Change) -> list[Conflict]:
@@ -108,12 +161,7 @@ def change_conflicts(change: Change) -> list[Conflict]:
         return []
     own_services = [service.pk for service in change.services.all()]  # prefetched on the page
     others = (
-        Change.objects.filter(
-            state__in=SCHEDULED_STATES,
-            planned_start__lt=change.planned_end,
-            planned_end__gt=change.planned_start,
-            services__in=own_services,
-        )
+        _conflicting(change.planned_start, change.planned_end, own_services)
         .exclude(pk=change.pk)
         .distinct()
         .order_by("planned_start", "id")
@@ -126,6 +174,23 @@ def change_conflicts(change: Change) -> list[Conflict]:
         )
     )
     return [Conflict(other, other.shared_services) for other in others]  # type: ignore[attr-defined]
+
+
+def with_conflict_flag(changes: QuerySet[Change]) -> QuerySet[Change]:
+    """Each change annotated `in_conflict`: whether change_conflicts() would warn on its page."""
+    own_services = Change.services.through.objects.filter(change_id=OuterRef(OuterRef("pk"))).values(
+        "service_id"
+    )
+    others = _conflicting(OuterRef("planned_start"), OuterRef("planned_end"), own_services).exclude(
+        pk=OuterRef("pk")
+    )
+    return changes.annotate(
+        in_conflict=Case(
+            When(Q(planned_start__isnull=True) | Q(state__in=FINAL_STATES), then=Value(False)),
+            default=Exists(others),
+            output_field=BooleanField(),
+        )
+    )
 
 
 def freeze_windows_overlapping(
@@ -146,7 +211,8 @@ CALENDAR_EXCLUDED_STATES = frozenset({State.DRAFT, State.CANCELLED, State.REJECT
 
 
 def calendar_changes(user: User, start: datetime, end: datetime, service: Service | None) -> list[Change]:
-    """Changes whose planned window overlaps [start, end), on the service if one is given."""
+    """Changes whose planned window overlaps [start, end), on the service if one is given, each
+    flagged `in_conflict` (in the same query)."""
     changes = (
         change_list_for(user)
         .filter(planned_start__lt=end, planned_end__gt=start)
@@ -154,7 +220,7 @@ def calendar_changes(user: User, start: datetime, end: datetime, service: Servic
     )
     if service is not None:
         changes = changes.filter(services=service)
-    return list(changes.order_by("planned_start", "id"))
+    return list(with_conflict_flag(changes).order_by("planned_start", "id"))
 
 
 def calendar_freeze_windows(start: datetime, end: datetime, service: Service | None) -> list[FreezeWindow]:

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.change_list, name="list"),
     path("new/", views.change_new, name="new"),
     path("calendar/", views.change_calendar, name="calendar"),
+    path("votes/", views.change_votes, name="votes"),
     path("<int:pk>/", views.change_detail, name="detail"),
     path("<int:pk>/edit/", views.change_edit, name="edit"),
     re_path(

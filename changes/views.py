@@ -27,7 +27,7 @@ from incidents.models import LEVEL_CHOICES
 from servicedesk.errors import DomainError
 from servicedesk.models import Service, User
 
-from . import selectors, services
+from . import selectors, services, timeline
 from .figures import OSLO
 from .filters import ChangeFilter
 from .forms import (
@@ -61,6 +61,15 @@ def _agent(request: HttpRequest) -> User:
     return require_agent(request, _("Change management is for service-desk staff."))
 
 
+def _page(
+    request: HttpRequest, user: User, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """A change management page: its sub-navigation shows how many changes wait for the
+    user's vote (one count query)."""
+    context["vote_count"] = selectors.awaiting_vote_count(user)
+    return render_page(request, template, context, status=status)
+
+
 # --- list ----------------------------------------------------------------------------------------
 
 LIST_FILTERS = ("q", "state", "change_type", "risk", "service")
@@ -81,8 +90,9 @@ def change_list(request: HttpRequest) -> HttpResponse:
     valid = filterset.is_valid()
     changes = filterset.qs.order_by("-created_at", "-id") if valid else Change.objects.none()
     page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(
+    return _page(
         request,
+        user,
         "changes/change_list.html",
         {
             "filter_form": form,
@@ -92,6 +102,15 @@ def change_list(request: HttpRequest) -> HttpResponse:
             "changes": list(page.object_list),
         },
     )
+
+
+@login_required
+@require_GET
+def change_votes(request: HttpRequest) -> HttpResponse:
+    """The changes waiting for this user's vote as a board member. Constant queries: the count
+    for the sub-navigation, the rows with their services, and the alert count."""
+    user = _agent(request)
+    return _page(request, user, "changes/votes.html", {"changes": selectors.awaiting_vote_list(user)})
 
 
 # --- raise and edit ------------------------------------------------------------------------------
@@ -110,7 +129,7 @@ def change_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(number)s raised as a draft.") % {"number": change.number})
             return redirect("changes:detail", pk=change.pk)
     status = 400 if request.method == "POST" else 200
-    return render_page(request, "changes/change_form.html", {"form": form, "change": None}, status=status)
+    return _page(request, user, "changes/change_form.html", {"form": form, "change": None}, status=status)
 
 
 @login_required
@@ -423,7 +442,9 @@ def _add_months(day: date, months: int) -> date:
 @login_required
 @require_GET
 def change_calendar(request: HttpRequest) -> HttpResponse:
-    """The change calendar by week or month, optionally for one service, with freeze windows.
+    """The change calendar by week or month, optionally for one service, with freeze windows:
+    a timeline (bars over days and hours, freezes shaded, conflicts marked) and the same as a
+    table for screen readers.
 
     Constant queries however many changes: the changes with their services, the freeze windows
     with theirs, the service options and the alert count.
@@ -447,6 +468,7 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
     start, end = _midnight(grid_start), _midnight(grid_end)
     changes = selectors.calendar_changes(user, start, end, service)
     freezes = selectors.calendar_freeze_windows(start, end, service)
+    dates = [grid_start + timedelta(days=n) for n in range((grid_end - grid_start).days)]
     days = [
         Day(
             day,
@@ -454,10 +476,20 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
             _overlapping(changes, day, "planned_start", "planned_end"),
             _overlapping(freezes, day, "start", "end"),
         )
-        for day in (grid_start + timedelta(days=n) for n in range((grid_end - grid_start).days))
+        for day in dates
     ]
-    return render_page(
+    chart = timeline.build(
+        start=start,
+        end=end,
+        days=dates,
+        midnights=[_midnight(day) for day in dates],
+        changes=changes,
+        freezes=freezes,
+        hourly=view == "week",
+    )
+    return _page(
         request,
+        user,
         "changes/calendar.html",
         {
             "form": form,
@@ -466,6 +498,7 @@ def change_calendar(request: HttpRequest) -> HttpResponse:
             "last": after - timedelta(days=1),
             "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
             "days": days,
+            "timeline": chart,
             "service": service,
             "previous": previous,
             "following": following,

@@ -11,6 +11,9 @@ mkdir -p "$SERVICEDESK_VAR_DIR/broker" "$SERVICEDESK_VAR_DIR/broker-processed" "
 export SERVICEDESK_PORT="${SERVICEDESK_PORT:-8000}"
 export SERVICEDESK_HOST="${SERVICEDESK_HOST:-127.0.0.1}"
 export DJANGO_SETTINGS_MODULE=servicedesk.settings
+# Django sets TZ to settings.TIME_ZONE in its own processes (gunicorn's workers, Celery); the same
+# here puts gunicorn's master and honcho's line prefixes in that zone too: one clock in the log.
+export TZ=Europe/Oslo
 # The demo's e-mails (receipts, SLA warnings) go to files, not over the console output.
 export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}"
 export EMAIL_FILE_PATH="${EMAIL_FILE_PATH:-$SERVICEDESK_VAR_DIR/mail}"
@@ -24,10 +27,9 @@ if [ -z "${SECRET_KEY:-}" ]; then
   export SECRET_KEY
 fi
 
-$py manage.py migrate --no-input -v 0
-$py manage.py createcachetable  # also done by migrate (servicedesk 0008); kept for older databases
-$py manage.py demo_data --if-empty
-$py manage.py collectstatic --no-input -v 0
+# migrate (which also creates the cache table), collectstatic and demo_data --if-empty.
+$py manage.py prepare_run | tee "$SERVICEDESK_VAR_DIR/prepare.log"
+summary="$(tail -n 1 "$SERVICEDESK_VAR_DIR/prepare.log")"  # "Database: … Broker: …"
 
 cat <<TXT
 
@@ -44,9 +46,18 @@ cat <<TXT
     manager1             service-desk manager
     admin                administrator
 
-  Database: $($py -c 'from django.conf import settings as s; import django; django.setup(); print(s.DATABASES["default"]["ENGINE"].rsplit(".",1)[-1])')   Broker: $($py -c 'import django; django.setup(); from django.conf import settings as s; print(s.CELERY_BROKER_URL.split(":")[0])')
+  $summary
   E-mails the demo sends are written to $EMAIL_FILE_PATH.
   Stop with Ctrl-C.
 
 TXT
-exec .venv/bin/honcho start -f Procfile
+# Ctrl-C (or SIGTERM) stops web, worker and beat, each printing "stopped (rc=0)"; honcho then
+# exits 130 (143) whatever they did, to say it was interrupted. A stop asked for is not an
+# error, so it exits 0; a process that dies on its own keeps honcho's (non-zero) code.
+set +e
+.venv/bin/honcho start -f Procfile
+status=$?
+if [ "$status" -eq 130 ] || [ "$status" -eq 143 ]; then
+  exit 0
+fi
+exit "$status"

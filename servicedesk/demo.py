@@ -50,7 +50,7 @@ from incidents.models import (
 )
 from knowledge.demo import seed_articles
 from portal.demo import OWN_CASE_COUNT, seed_own_cases, seed_survey_answers
-from sla.clock import rebuild_clocks
+from sla.clock import create_clocks_in_bulk
 from sla.models import Calendar, OlaTarget
 
 from .models import AssignmentGroup, Category, Department, GroupLevel, HealthTrust, Role, Service, User
@@ -1413,9 +1413,10 @@ def generate(
         # The end users' own portal cases (made last, through the services) count among the tickets.
         created_tickets = generator.tickets(max(tickets - OWN_CASE_COUNT, 0))
         # SLA clocks, derived from the history just written, as the live path would have.
-        generated = Ticket.objects.order_by("id")[Ticket.objects.count() - created_tickets :]
-        rebuild_clocks(generated, progress=lambda n: log(f"  clocks: {n} tickets"))
-        log(f"SLA clocks for {created_tickets} tickets.")
+        # In bulk: these tickets are new and nobody works on them yet (no per-ticket locks).
+        generated = list(Ticket.objects.order_by("id")[Ticket.objects.count() - created_tickets :])
+        clocks = create_clocks_in_bulk(generated)
+        log(f"SLA clocks for {created_tickets} tickets: {clocks}.")
         seed_changes(generator.now, log)
         assign_approvers()
         log(f"Catalogue: {seed_catalogue()} items.")

@@ -1,5 +1,6 @@
 """The README's run command serves the console with demo data on SQLite, with no PostgreSQL or
-Redis configured: web, a Celery worker and beat all start (they use a filesystem broker)."""
+Redis configured: web, a Celery worker and beat all start (they use a filesystem broker), log in
+one time zone, and stop cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import subprocess
 import time
 import urllib.parse
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -42,7 +44,9 @@ def test_run_command_serves_the_console_with_demo_data_without_servers(tmp_path)
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}
     }
-    env.update(SERVICEDESK_VAR_DIR=str(tmp_path / "var"), SERVICEDESK_PORT=str(port))
+    home = tmp_path / "home"  # gunicorn would put its control socket here (~/.gunicorn)
+    home.mkdir()
+    env.update(SERVICEDESK_VAR_DIR=str(tmp_path / "var"), SERVICEDESK_PORT=str(port), HOME=str(home))
     log = tmp_path / "run.log"
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 (our own script, fixed arguments)
@@ -76,9 +80,29 @@ def test_run_command_serves_the_console_with_demo_data_without_servers(tmp_path)
         console = opener.open(f"{base}/console/tickets/", timeout=10).read().decode()
 
         assert re.search(r"(INC|REQ)\d{7}", console), console[:2000]  # demo tickets are listed
+
+        # Ctrl-C in the terminal: SIGINT to the foreground process group (the script and honcho;
+        # honcho's processes run in sessions of their own and get its SIGTERM).
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
+        text = log.read_text()
+        for name in ("web.1", "worker.1", "beat.1"):
+            assert f"{name} stopped (rc=0)" in text, text[-3000:]
+        assert "SIGKILL" not in text and "Traceback" not in text
+        assert "No directory at" not in text  # static files collected before anything serves them
+        assert not (home / ".gunicorn").exists()  # no control socket in the home directory
+        # Web and worker in the same time zone: their start-up lines read the same wall clock.
+        web = re.search(r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) [+-]\d{4}\] \[\d+\] \[INFO\] Listening at", text)
+        worker = re.search(
+            r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+: INFO/MainProcess\] celery@\S+ ready", text
+        )
+        assert web and worker, text[-3000:]
+        apart = datetime.fromisoformat(worker.group(1)) - datetime.fromisoformat(web.group(1))
+        assert abs(apart.total_seconds()) < 600, (web.group(0), worker.group(0))
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)

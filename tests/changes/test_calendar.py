@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from changes import selectors
 from changes.models import State
 
 from .factories import ChangeFactory, FreezeWindowFactory
@@ -94,3 +95,69 @@ def test_an_invalid_calendar_query_shows_the_error_and_the_current_week(console_
     assert response.status_code == 200
     assert response.context["view"] == "week"
     assert response.context["form"].errors
+
+
+def test_the_timeline_marks_the_changes_the_change_page_warns_about(
+    console_for, change_manager, scene, pacs, epr
+):
+    """Conflicts on the timeline follow the change page's rule (selectors.change_conflicts):
+    a scheduled PACS change overlapping the PACS patch is marked, both ways; the EPR change
+    overlapping in time but on another service is not; nor is a closed change."""
+    overlap = ChangeFactory(
+        title="PACS storage move",
+        state=State.SCHEDULED,
+        services=[pacs],
+        planned_start=oslo(date(2025, 3, 11), 21),
+        planned_end=oslo(date(2025, 3, 11), 23, 30),
+    )
+    ChangeFactory(
+        title="Old PACS work", state=State.CLOSED, outcome="successful", services=[pacs],
+        planned_start=oslo(date(2025, 3, 11), 21), planned_end=oslo(date(2025, 3, 11), 22),
+    )  # fmt: skip
+
+    response = console_for(change_manager).get(reverse("changes:calendar"), {"date": "2025-03-12"})
+
+    lanes = {lane.change.title: lane for lane in response.context["timeline"].changes}
+    flagged = {title for title, lane in lanes.items() if lane.conflict}
+    assert flagged == {"PACS patch", "PACS storage move"}
+    assert flagged == {title for title, lane in lanes.items() if selectors.change_conflicts(lane.change)}
+    page = response.content.decode()
+    assert page.count('class="tl-change tl-state-scheduled tl-conflict"') == 2
+    # The table for screen readers says it in words.
+    assert "PACS storage move" in rows(page)["2025-03-11"]
+    assert "Conflicts with another scheduled change on a shared service" in rows(page)["2025-03-11"]
+    assert overlap.number in page
+
+
+def test_the_timeline_places_bars_over_the_week_and_shades_the_freeze(console_for, change_manager, scene):
+    response = console_for(change_manager).get(reverse("changes:calendar"), {"date": "2025-03-12"})
+
+    chart = response.context["timeline"]
+    lanes = {lane.change.title: lane for lane in chart.changes}
+    hour = chart.plot_width / (7 * 24)
+    # Tuesday 20:00–22:00 is hours 44–46 of the week from Monday 00:00 (Oslo).
+    assert lanes["PACS patch"].x == pytest.approx(chart.plot_left + 44 * hour, abs=0.1)
+    assert lanes["PACS patch"].width == pytest.approx(2 * hour, abs=0.2)
+    [freeze] = chart.freezes
+    # Thursday 00:00 onwards, beyond the week's end: drawn to the edge, and said to go on.
+    assert freeze.x == pytest.approx(chart.plot_left + 72 * hour, abs=0.1)
+    assert freeze.end_x == pytest.approx(chart.plot_left + chart.plot_width, abs=0.1)
+    assert freeze.ends_after and not freeze.starts_before
+    page = response.content.decode()
+    assert f'<rect class="tl-freeze-shade" x="{freeze.x}"' in page
+    for change in (scene["pacs"], scene["epr"]):
+        assert f'href="{reverse("changes:detail", args=[change.pk])}" class="tl-change' in page
+
+
+def test_the_timeline_coordinates_are_not_localised(console_for, change_manager, scene):
+    """Norwegian writes decimals with a comma; SVG attributes need a point."""
+    change_manager.preferred_language = "nb"
+    change_manager.save(update_fields=["preferred_language"])
+
+    page = (
+        console_for(change_manager).get(reverse("changes:calendar"), {"date": "2025-03-12"}).content.decode()
+    )
+
+    assert '<html lang="nb">' in page
+    svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert 'x="' in svg and not any("," in value.split('"', 1)[0] for value in svg.split(' x="')[1:])

@@ -77,6 +77,26 @@ def test_rebuild_from_history_reproduces_the_live_clocks(busy_history):
     assert _snapshot() == live
 
 
+def test_bulk_creation_for_new_tickets_stores_what_the_live_path_stored(busy_history):
+    """The demo's path (create_clocks_in_bulk): same clocks and segments, a handful of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents.models import Ticket
+    from sla.clock import create_clocks_in_bulk
+
+    live = _snapshot()
+    Clock.objects.filter(ticket=busy_history[0]).delete()  # one without clocks, two with
+
+    with CaptureQueriesContext(connection) as captured:
+        written = create_clocks_in_bulk(list(Ticket.objects.order_by("id")))
+
+    assert _snapshot() == live
+    assert written == len(live)
+    # The rules, the delete (with its cascade), one read of events, two inserts: not per ticket.
+    assert len(captured) <= 20
+
+
 def test_rebuild_applies_a_corrected_target_and_keeps_elapsed_time(busy_history):
     paused = busy_history[0]
     before = Clock.objects.get(ticket=paused, metric="resolution")
