@@ -75,12 +75,10 @@ ENTRIES: dict[str, _Entry] = {
     "changes": _Entry(
         _("Changes"),
         lambda: reverse("changes:list"),
-        lambda r: _app(r) == "changes" and r.GET.get("state") != "awaiting_approval",
+        lambda r: _app(r) == "changes" and _view(r) != "changes:votes",
     ),
     "change_approvals": _Entry(
-        _("Changes awaiting approval"),
-        lambda: reverse("changes:list") + "?state=awaiting_approval",
-        lambda r: _view(r) == "changes:list" and r.GET.get("state") == "awaiting_approval",
+        _("Waiting for my vote"), lambda: reverse("changes:votes"), lambda r: _view(r) == "changes:votes"
     ),
     "catalogue": _Entry(_("Catalogue"), lambda: reverse("catalogue:home"), lambda r: _app(r) == "catalogue"),
     "notifications": _Entry(

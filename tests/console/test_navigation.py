@@ -27,7 +27,7 @@ EXPECTED = {
     Role.RESOLVER: ["My tickets", "Queues", "Tickets", "Changes", "Catalogue", "Notifications"],
     Role.CHANGE_MANAGER: [
         "Changes",
-        "Changes awaiting approval",
+        "Waiting for my vote",
         "My tickets",
         "Tickets",
         "Catalogue",
@@ -85,11 +85,9 @@ def test_administrators_also_see_the_access_log_and_the_admin():
 
 
 def test_the_current_page_is_marked_once():
-    page = signed_in(UserFactory(role=Role.CHANGE_MANAGER)).get(
-        reverse("changes:list"), {"state": "awaiting_approval"}
-    )
+    page = signed_in(UserFactory(role=Role.CHANGE_MANAGER)).get(reverse("changes:votes"))
     marked = re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]*)', page.content.decode().split("</nav>")[0])
-    assert marked == ["Changes awaiting approval"]
+    assert marked == ["Waiting for my vote"]
 
 
 @pytest.mark.parametrize("role", list(HOME))
