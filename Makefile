@@ -19,6 +19,8 @@ bench:  ## benchmark figures (needs PostgreSQL: DATABASE_URL, default postgres:/
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk} .venv/bin/python manage.py sla_bench
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk} .venv/bin/python manage.py audit_bench
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk} .venv/bin/python manage.py reports_bench $(REPORTS_BENCH_ARGS)
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) || sudo apt-get install -y -qq wrk
+	SECRET_KEY=$${SECRET_KEY:-bench-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')} \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk} .venv/bin/python manage.py console_bench $${CONSOLE_BENCH_ARGS:---tickets 1000000}
 
 DB ?= $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/servicedesk}

@@ -13,7 +13,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_prints_one_row_per_figure_with_target_and_verdict() -> None:
     out = StringIO()
-    call_command("console_bench", "--tickets", "300", "--requests", "2", "--no-write", stdout=out)
+    call_command(
+        "console_bench",
+        "--tickets",
+        "300",
+        "--requests",
+        "2",
+        "--no-write",
+        "--create-seconds",
+        "0",
+        stdout=out,
+    )
 
     text = out.getvalue()
     rows = [line for line in text.splitlines() if line.startswith("| ") and "ms |" in line]
@@ -40,4 +50,4 @@ def test_prints_one_row_per_figure_with_target_and_verdict() -> None:
 def test_refuses_other_databases(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(connection, "vendor", "sqlite")
     with pytest.raises(CommandError, match="PostgreSQL"):
-        call_command("console_bench", "--no-write")
+        call_command("console_bench", "--no-write", "--create-seconds", "0")

@@ -26,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test import Client
 
+from incidents.management.commands.create_bench import measure_create
 from incidents.models import Ticket
 from servicedesk.models import AssignmentGroup, GroupLevel, Role, User
 
@@ -123,9 +124,22 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md")
         parser.add_argument("--note", default="", help="a line to add above the table (e.g. before/after)")
+        parser.add_argument(
+            "--create-seconds",
+            type=int,
+            default=20,
+            help="seconds of API ticket creation under load (wrk, 32 clients) for the table; 0 skips it",
+        )
 
     def handle(
-        self, *args: Any, requests: int, tickets: int, no_write: bool, note: str, **options: Any
+        self,
+        *args: Any,
+        requests: int,
+        tickets: int,
+        no_write: bool,
+        note: str,
+        create_seconds: int,
+        **options: Any,
     ) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("console_bench needs PostgreSQL (set DATABASE_URL).")
@@ -147,6 +161,14 @@ class Command(BaseCommand):
         probe = cpu_probe()
         results = [self._time(client, figure, requests) for figure in figures]
         lines = self._table(results)
+        if create_seconds:
+            load = measure_create(seconds=create_seconds)
+            lines.append(
+                f"| API ticket create, {load.clients} clients × {load.seconds} s (wrk; gunicorn "
+                f"{load.workers} workers; {load.per_second:.0f}/s, {load.errors} errors) | ≥ 300/s, ≤ 50 ms "
+                f"| {load.p50_ms:.0f} ms | {load.p95_ms:.0f} ms | {load.statements} | — | — "
+                f"| {'pass' if load.passed else '**FAIL**'} |"
+            )
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         header = (
             f"{stamp}, {total:,} tickets, {requests} requests per figure; {machine()}; "
