@@ -42,7 +42,7 @@ def test_fulfilment_tasks_are_logged_on_the_order_s_service(
 
 
 def test_an_item_without_a_service_logs_its_orders_without_one(catalogue, requester: User):
-    item = CatalogueItem.objects.get(name="Mobile phone")  # the test data has no "Mobile phones"
+    item = CatalogueItem.objects.get(name="Mobiltelefon")  # the test data has no "Mobile phones"
     assert item.service is None
     order = services.request_submit(item=item, requester=requester, answers={"international": False})
     assert Ticket.objects.get(pk=order.pk).service is None

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def count_in_nav(page: str) -> str | None:
-    """The number in the badge beside "Waiting for my vote", or None when there is no badge."""
-    link = page.split('href="/console/changes/votes/"', 1)[1].split("</a>", 1)[0]
+    """The number in the badge beside "Waiting for my vote" in the change menu (the last link to
+    the list: a change manager's main navigation links to it too), or None without a badge."""
+    link = page.rsplit('href="/console/changes/votes/"', 1)[1].split("</a>", 1)[0]
     if 'class="count"' not in link:
         return None
     return link.split('class="count" aria-hidden="true">', 1)[1].split("<", 1)[0]

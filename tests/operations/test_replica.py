@@ -20,7 +20,7 @@ from servicedesk.models import Role
 from tests.factories import TicketFactory, UserFactory
 
 # A second connection sees only committed rows: these tests commit theirs.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
