@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Channel, State, Ticket
-from servicedesk.models import User
+from servicedesk.models import Service, User
 
 from .models import SurveyAnswer, SurveyChannel
 
@@ -57,15 +57,17 @@ def seed_survey_answers(rng: random.Random | None = None, share: float = 0.33) -
 
 
 # What the demo's two end users have reported themselves, so "My cases" shows a case in progress
-# and one waiting for them to confirm and rate (title, description, what the agent does).
-OWN_CASES: dict[str, list[tuple[str, str, str]]] = {
+# and one waiting for them to confirm and rate (service, title, description, what the agent does).
+OWN_CASES: dict[str, list[tuple[str, str, str, str]]] = {
     "enduser1": [
         (
+            "Utskrift",
             "Skriveren på akuttmottaket skriver ikke ut",
             "Skriveren ved skranken (HB-PRT-0412) tar imot utskrifter, men ingenting kommer ut.",
             "comment",
         ),
         (
+            "EPJ (elektronisk pasientjournal)",
             "Får ikke åpnet kurven i DIPS",
             "Kurven henger når jeg åpner den på PC-en i medisinrommet. Andre programmer virker.",
             "resolve",
@@ -73,6 +75,7 @@ OWN_CASES: dict[str, list[tuple[str, str, str]]] = {
     ],
     "enduser2": [
         (
+            "PACS/RIS",
             "Bildene lastes ikke i PACS på lesestasjon 3",
             "Worklist opens, but the images stay grey on reading station 3.",
             "comment",
@@ -92,11 +95,16 @@ def seed_own_cases(agent_username: str = "agent2") -> int:
         user = User.objects.filter(username=username).first()
         if user is None:
             continue
-        for title, description, then in cases:
+        for service_name, title, description, then in cases:
             if Ticket.objects.filter(caller=user, title=title).exists():
                 continue
             ticket = services.ticket_create(
-                actor=user, caller=user, title=title, description=description, channel=Channel.PORTAL
+                actor=user,
+                caller=user,
+                title=title,
+                description=description,
+                channel=Channel.PORTAL,
+                service=Service.objects.filter(name=service_name).first(),
             )
             services.ticket_claim(ticket=ticket, actor=agent)
             if then == "resolve":

@@ -200,6 +200,9 @@ def test_the_demo_end_users_have_their_own_cases_in_the_portal(demo):
 
     in_progress = own.get(title="Skriveren på akuttmottaket skriver ikke ut")
     assert in_progress.state == State.IN_PROGRESS
+    assert (
+        in_progress.service is not None and in_progress.service.name == "Utskrift"
+    )  # chosen as in the portal
     assert in_progress.comments.filter(internal=False).exclude(author=enduser1).exists()
     waiting_for_them = own.get(title="Får ikke åpnet kurven i DIPS")
     assert waiting_for_them.state == State.RESOLVED
