@@ -11,7 +11,7 @@ lock:  ## regenerate the hashed locks requirements.txt / requirements-dev.txt fr
 	scripts/lock.sh
 
 lint:
-	scripts/venv.sh requirements-dev.txt && .venv/bin/ruff check . && .venv/bin/mypy servicedesk incidents changes sla catalogue imports audit reports knowledge portal
+	scripts/venv.sh requirements-dev.txt && .venv/bin/ruff check . && .venv/bin/mypy servicedesk incidents contacts changes sla catalogue imports audit reports knowledge portal
 
 bench:  ## benchmark figures (needs PostgreSQL: DATABASE_URL, default postgres://postgres@127.0.0.1:5432/servicedesk)
 	scripts/venv.sh requirements-dev.txt

@@ -23,7 +23,8 @@ from django.db.models import BigIntegerField, Case, Count, F, QuerySet, Value, W
 from django.utils import timezone
 
 from catalogue.models import Approval, CatalogueRequest
-from incidents.models import Attachment, Comment, Contact, EventAction, State, Ticket, TicketEvent
+from contacts.models import Contact
+from incidents.models import Attachment, Comment, EventAction, State, Ticket, TicketEvent
 from servicedesk.models import Role, User
 
 logger = logging.getLogger(__name__)

@@ -18,18 +18,8 @@ from django.utils import timezone
 
 from changes.models import Change, ChangeType, Outcome, Risk
 from changes.models import State as ChangeState
-from incidents.models import (
-    Channel,
-    Contact,
-    ContactQueue,
-    ContactState,
-    EventAction,
-    Kind,
-    PendingReason,
-    ResolutionCode,
-    State,
-    Ticket,
-)
+from contacts.models import Contact, ContactQueue, ContactState
+from incidents.models import Channel, EventAction, Kind, PendingReason, ResolutionCode, State, Ticket
 from servicedesk.models import AssignmentGroup, Category, GroupLevel, Role, Service, User
 
 from . import core

@@ -13,7 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from changes.models import Change
-from incidents.models import Contact, Ticket
+from contacts.models import Contact
+from incidents.models import Ticket
 
 
 class Source(models.TextChoices):

@@ -16,16 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AccessChannel
 from audit.services import record_ticket_read
 
-from .models import (
-    CallTemplate,
-    Comment,
-    Contact,
-    ContactQueue,
-    PriorityRule,
-    Ticket,
-    TicketEvent,
-    parse_number,
-)
+from .models import CallTemplate, Comment, PriorityRule, Ticket, TicketEvent, parse_number
 
 
 @admin.register(PriorityRule)
@@ -144,28 +135,4 @@ class TicketAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Ticket | None = None) -> bool:
-        return False
-
-
-@admin.register(ContactQueue)
-class ContactQueueAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "group"]
-    list_select_related = ["group"]
-
-
-@admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
-    """Contacts as the telephony system reported them: read only (events come through the API)."""
-
-    list_display = ["external_id", "queue", "state", "offered_at", "wait_seconds", "agent"]
-    list_filter = ["state", "queue", "channel"]
-    list_select_related = ["queue", "agent"]
-    search_fields = ["external_id", "caller_number"]
-    date_hierarchy = "offered_at"
-    readonly_fields = [f.name for f in Contact._meta.fields] + ["tickets"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Contact | None = None) -> bool:
         return False

@@ -16,14 +16,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from contacts import services as contacts
+from contacts.models import Contact
 from servicedesk.errors import DomainError
 from servicedesk.models import User
 
-from . import calls, contacts, selectors, services
+from . import calls, selectors, services
 from . import views as console_views
 from .console import require_agent
 from .forms import LogCallForm, chosen_service
-from .models import PRIORITY_CHOICES, CallTemplate, Contact
+from .models import PRIORITY_CHOICES, CallTemplate
 
 
 def initial_for(request: HttpRequest) -> dict[str, Any]:

@@ -24,9 +24,10 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractHour, TruncDate
 
+from contacts.models import Contact, ContactState
 from servicedesk.models import GroupLevel
 
-from .models import Contact, ContactState, EventAction, Kind, State, Ticket, TicketEvent
+from .models import EventAction, Kind, State, Ticket, TicketEvent
 
 REOPEN_WINDOW = timedelta(days=7)
 

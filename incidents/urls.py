@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import call_views, centre_views, list_views, ticket_views, views
+from contacts import views as centre_views
+
+from . import call_views, list_views, ticket_views, views
 
 app_name = "console"
 

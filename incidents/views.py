@@ -29,6 +29,8 @@ from django.views.decorators.http import require_GET, require_POST
 from audit import selectors as audit_selectors
 from audit.models import AccessChannel, AccessResource
 from audit.services import record_ticket_read, record_tickets_export
+from contacts import services as contacts
+from contacts.models import Contact
 from servicedesk import csv_safe
 from servicedesk.api import people_matching
 from servicedesk.db import reads_from_replica
@@ -39,7 +41,7 @@ from sla import outages as outage_services
 from sla import selectors as sla_selectors
 from sla.models import ClockState, Metric, Outage
 
-from . import call_views, contacts, selectors, services
+from . import call_views, selectors, services
 from .bulk import BulkForm
 from .console import console_user, form_errors_text, render_page, require_agent, safe_next
 from .downloads import attachment_response
@@ -65,7 +67,6 @@ from .models import (
     QUEUED_STATES,
     Channel,
     Comment,
-    Contact,
     EventAction,
     Kind,
     PendingReason,
@@ -81,8 +82,6 @@ from .ticket_forms import TicketAssignForm, TicketEditForm
 
 PAGE_SIZE = 25
 CALLER_RESULTS = 10
-
-
 
 
 # --- ticket list and queues --------------------------------------------------------------------
@@ -863,7 +862,10 @@ def ticket_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     tickets = _with_sla_clocks(filterset.qs).order_by("-created_at", "-id")
     record_tickets_export(request, filterset.qs)
     sla_header = [
-        _("Response due"), _("Response SLA"), _("Resolution due"), _("Resolution SLA"),
+        _("Response due"),
+        _("Response SLA"),
+        _("Resolution due"),
+        _("Resolution SLA"),
     ]
 
     def rows() -> Iterator[list[object]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import connection
 
-from incidents.models import ContactQueue
+from contacts.models import ContactQueue
 from servicedesk.models import AssignmentGroup, GroupLevel, HealthTrust, Role, Service, User
 from sla.models import Calendar
 

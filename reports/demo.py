@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from changes.models import Change, ChangeEvent, ChangeType, EventAction, Outcome, Release, Risk
 from changes.models import State as ChangeState
-from incidents.models import Channel, Contact, ContactQueue, ContactState, Ticket
+from contacts.models import Contact, ContactQueue, ContactState
+from incidents.models import Channel, Ticket
 from servicedesk.models import AssignmentGroup, GroupLevel, Role, Service, User
 from sla.models import Outage, OutageCause
 

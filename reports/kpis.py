@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from changes.figures import change_figures, release_figures
+from contacts.models import Contact
 from incidents.kpi import (
     access_order_q,
     first_line_resolution,
@@ -28,7 +29,7 @@ from incidents.kpi import (
     wait_statistics_by,
 )
 from incidents.major import iso_weeks_inside, serious_incident_count, weeks_without_serious_incident
-from incidents.models import Contact, State, Ticket
+from incidents.models import State, Ticket
 from portal import survey
 from servicedesk.models import AssignmentGroup
 from sla.availability import availability_by_service, tier1_availability

@@ -25,16 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
+from contacts.models import Contact, ContactChannel, ContactQueue, ContactState
 from incidents.console import render_page
-from incidents.models import (
-    OPEN_STATES,
-    QUEUED_STATES,
-    Contact,
-    ContactChannel,
-    ContactQueue,
-    ContactState,
-    Ticket,
-)
+from incidents.models import OPEN_STATES, QUEUED_STATES, Ticket
 from servicedesk.db import reads_from_replica
 from sla.models import Clock, ClockState, Outage
 

@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 from changes.models import Change
+from contacts.models import Contact
 from imports import bpic2014, core
 from imports.models import ImportRun, Source
 from imports.reading import Rejects
-from incidents.models import Contact, Ticket
+from incidents.models import Ticket
 
 
 def wipe() -> None:

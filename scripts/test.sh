@@ -40,7 +40,7 @@ fi
 echo "== ruff"
 .venv/bin/ruff check .
 echo "== mypy (domain code)"
-.venv/bin/mypy servicedesk incidents changes sla catalogue imports audit reports knowledge portal
+.venv/bin/mypy servicedesk incidents contacts changes sla catalogue imports audit reports knowledge portal
 echo "== OpenAPI schema (no warnings)"
 $py manage.py spectacular --validate --fail-on-warn --file /dev/null
 echo "== makemigrations --check"

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "servicedesk",
     "incidents",
+    "contacts",
     "changes",
     "sla",
     "catalogue",

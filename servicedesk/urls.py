@@ -12,8 +12,8 @@ from rest_framework.routers import DefaultRouter
 from audit import api as audit_api
 from catalogue import api as catalogue_api
 from changes import api as changes_api
+from contacts.api import ContactViewSet
 from incidents.api import QueueViewSet, TicketViewSet
-from incidents.contacts_api import ContactViewSet
 from knowledge import api as knowledge_api
 from portal import views as portal_views
 from sla import api as sla_api

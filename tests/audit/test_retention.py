@@ -16,9 +16,10 @@ from audit import services as audit_services
 from audit.models import AccessLog
 from audit.tasks import anonymise_closed_tickets, purge_access_log
 from catalogue.models import Approval
+from contacts.models import Contact, ContactQueue
+from contacts.services import contact_link_ticket
 from incidents import services
-from incidents.contacts import contact_link_ticket
-from incidents.models import Attachment, Comment, Contact, ContactQueue, EventAction, Ticket, TicketEvent
+from incidents.models import Attachment, Comment, EventAction, Ticket, TicketEvent
 from servicedesk.models import User
 from sla.models import Clock
 

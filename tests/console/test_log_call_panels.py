@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from contacts.models import Contact, ContactQueue
 from incidents import services
 from incidents.forms import active_categories
-from incidents.models import CallTemplate, Comment, Contact, ContactQueue, PriorityRule, State, Ticket
+from incidents.models import CallTemplate, Comment, PriorityRule, State, Ticket
 from tests.factories import (
     AssignmentGroupFactory,
     CategoryFactory,

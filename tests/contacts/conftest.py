@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from incidents.models import ContactQueue
+from contacts.models import ContactQueue
 from servicedesk.models import Role
 from servicedesk.tokens import token_issue
 from tests.factories import UserFactory

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from incidents.models import Contact
+from contacts.models import Contact
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from contacts.models import Contact, ContactQueue
 from incidents import services
-from incidents.models import Contact, ContactQueue
 from servicedesk.models import Role
 from tests.factories import TicketFactory, UserFactory
 from tests.sla.conftest import oslo
@@ -148,7 +148,7 @@ def test_end_users_cannot_see_the_customer_centre(client, end_user):
 
 
 def test_first_line_resolution_today_counts_tickets_resolved_today(agent, end_user, first_line_group):
-    from incidents.centre import live_figures
+    from contacts.centre import live_figures
 
     with time_machine.travel(NOW, tick=False):
         ticket = services.ticket_create(actor=agent, caller=end_user, title="Quick fix")

@@ -9,8 +9,8 @@ from collections import defaultdict
 import pytest
 from django.core.management import CommandError, call_command
 
-from incidents.models import Contact
-from incidents.simulator import HOURLY_PROFILE, simulate_day
+from contacts.models import Contact
+from contacts.simulator import HOURLY_PROFILE, simulate_day
 
 DAY = dt.date(2025, 3, 3)
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from contacts.models import Contact, ContactQueue
 from incidents.kpi import wait_statistics, wait_statistics_by
-from incidents.models import Contact, ContactQueue
 from tests.sla.conftest import oslo
 
 pytestmark = pytest.mark.django_db

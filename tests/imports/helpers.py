@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from changes.models import Change
+from contacts.models import Contact
 from imports import bpic2014, core, uci
 from imports.models import ImportedChange, ImportedContact, ImportedTicket, Source
 from imports.reading import Rejects
-from incidents.models import Contact, Ticket, TicketEvent
+from incidents.models import Ticket, TicketEvent
 from sla.models import Clock, ClockSegment
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from contacts.models import Contact
 from imports.models import ImportedTicket
-from incidents.models import Contact, Ticket
+from incidents.models import Ticket
 
 from .helpers import BPIC_SAMPLE, import_bpic
 

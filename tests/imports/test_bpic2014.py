@@ -8,10 +8,11 @@ from datetime import datetime
 import pytest
 
 from changes.models import Change
+from contacts.models import Contact
 from imports.bpic2014 import ZONE
 from imports.models import ImportedContact, ImportedTicket
 from incidents.kpi import first_line_resolution
-from incidents.models import Contact, State, Ticket, TicketEvent
+from incidents.models import State, Ticket, TicketEvent
 from servicedesk.models import AssignmentGroup, GroupLevel
 from sla.clock import rebuild_clocks
 from sla.models import Clock

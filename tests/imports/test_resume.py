@@ -20,9 +20,10 @@ from django.conf import settings
 from django.db import connection
 
 from changes.models import Change
+from contacts.models import Contact
 from imports.models import ImportedContact, ImportedTicket, ImportRun, StagedRow
 from incidents.kpi import first_line_resolution
-from incidents.models import Contact, Ticket
+from incidents.models import Ticket
 
 from .helpers import BPIC_SAMPLE, UCI_SAMPLE, fingerprint, import_bpic, import_uci, table_counts
 

@@ -11,17 +11,8 @@ import pytest
 from catalogue.models import CatalogueRequest, RequestState
 from changes.models import Outcome
 from changes.models import State as ChangeState
-from incidents.models import (
-    Channel,
-    Contact,
-    ContactQueue,
-    ContactState,
-    EventAction,
-    Kind,
-    State,
-    Ticket,
-    TicketEvent,
-)
+from contacts.models import Contact, ContactQueue, ContactState
+from incidents.models import Channel, EventAction, Kind, State, Ticket, TicketEvent
 from servicedesk.models import AssignmentGroup, Category, GroupLevel, HealthTrust, Role, Service, User
 from sla.models import Calendar, Clock, ClockState, Metric, OutageCause
 from tests.catalogue.factories import CatalogueItemFactory

@@ -176,7 +176,7 @@ def test_the_dashboard_runs_a_constant_number_of_queries(manager_client, march, 
 
 
 def test_drill_down_pages_and_exports_run_a_constant_number_of_queries(manager_client, march, snapshot):
-    from incidents.models import ContactQueue
+    from contacts.models import ContactQueue
     from tests.reports.conftest import contact, utc
 
     urls = [

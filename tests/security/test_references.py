@@ -17,7 +17,7 @@ import catalogue.forms
 import catalogue.serializers
 import changes.forms
 import changes.serializers
-import incidents.contacts_api
+import contacts.api
 import incidents.forms
 import incidents.serializers
 import incidents.ticket_forms
@@ -213,7 +213,7 @@ SCOPED = {
     "ChangeForm.fixes", "ChangeForm.caused_incidents",
 }  # fmt: skip
 MODULES = [
-    incidents.serializers, changes.serializers, catalogue.serializers, incidents.contacts_api,
+    incidents.serializers, changes.serializers, catalogue.serializers, contacts.api,
     servicedesk.auth_api, incidents.forms, incidents.ticket_forms, changes.forms, catalogue.forms,
 ]  # fmt: skip
 

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 from django.db.models import Min
 
+from incidents.kpi import OSLO, FirstLineResolution, WaitStatistics, first_line_resolution, wait_statistics
+from incidents.models import Ticket
 from servicedesk.models import User
 from sla.models import KpiTarget
 
-from .kpi import OSLO, FirstLineResolution, WaitStatistics, first_line_resolution, wait_statistics
-from .models import Contact, ContactState, Ticket
+from .models import Contact, ContactState
 
 # Added to an Oslo-aware midnight this is wall-clock arithmetic: the next Oslo midnight, also on
 # the 23 h and 25 h days of the DST changes.

@@ -15,10 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents.models import Ticket
 from servicedesk.errors import DomainError, IllegalTransition
 from servicedesk.models import User
 
-from .models import Contact, ContactQueue, ContactState, Ticket
+from .models import Contact, ContactQueue, ContactState
 
 # Clocks of telephony systems drift a little; more than this ahead of ours is a bad timestamp.
 CLOCK_TOLERANCE = timedelta(seconds=5)

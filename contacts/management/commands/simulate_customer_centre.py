@@ -10,10 +10,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test import Client
 from django.utils import timezone
 
+from contacts.models import Contact, ContactQueue
+from contacts.simulator import OSLO, SimulatedEvent, simulate_day
 from incidents.kpi import wait_statistics
-from incidents.models import Contact, ContactQueue
 from incidents.services import first_line_group
-from incidents.simulator import OSLO, SimulatedEvent, simulate_day
 from servicedesk.errors import DomainError
 from servicedesk.models import Role, User
 from servicedesk.tokens import token_issue, token_revoke

@@ -10,12 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from incidents.models import Ticket
 from servicedesk import dates
 from servicedesk.api_support import validated
 from servicedesk.models import Role, User
 
-from . import contacts
-from .models import Contact, ContactChannel, ContactQueue, ContactState, Ticket
+from . import services as contacts
+from .models import Contact, ContactChannel, ContactQueue, ContactState
 
 
 class ReportsContacts(permissions.BasePermission):

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from incidents.console import render_page, require_agent
 from servicedesk.errors import DomainError
 
-from . import contacts
+from . import services as contacts
 from .centre import live_figures
-from .console import render_page, require_agent
 from .models import Contact
 
 POLL_SECONDS = 10
