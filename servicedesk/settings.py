@@ -286,8 +286,8 @@ SPECTACULAR_SETTINGS = {
         "ResolutionCodeEnum": "incidents.models.ResolutionCode",
         "TicketStateEnum": "incidents.models.State",
         "TicketChannelEnum": "incidents.models.Channel",
-        "ContactStateEnum": "incidents.models.ContactState",
-        "ContactChannelEnum": "incidents.models.ContactChannel",
+        "ContactStateEnum": "contacts.models.ContactState",
+        "ContactChannelEnum": "contacts.models.ContactChannel",
         "TicketEventActionEnum": "incidents.models.EventAction",
     },
 }
