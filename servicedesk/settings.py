@@ -94,6 +94,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Form widgets render with Django's own Jinja2 copies of its widget templates (the same markup;
+# the admin's own widgets stay on Django templates): a long option list costs a third of the time
+# of one Django template per <option> (docs/benchmarks.md, the ticket list at 1,000,000 tickets).
+FORM_RENDERER = "servicedesk.form_renderer.FastFormRenderer"
+
 ROOT_URLCONF = "servicedesk.urls"
 WSGI_APPLICATION = "servicedesk.wsgi.application"
 
