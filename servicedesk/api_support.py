@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
+from .paging import API_CAP, CappedPaginator, OpenEndedPaginator
 from .parsers import PayloadTooLarge
 
 if TYPE_CHECKING:
@@ -57,9 +58,44 @@ class StrictOrderingFilter(OrderingFilter):
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    """Pages of 25 (up to 200). `count` is exact up to 10,000 rows; past that it says 10,000 and
+    `count_capped` is true (an exact count of a million rows costs more than the page), while
+    `next` goes on to the last row."""
+
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = OpenEndedPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None  # noqa: S101 - paginate_queryset has run
+        paginator = self.page.paginator
+        return Response(
+            {
+                "count": paginator.count,
+                "count_capped": isinstance(paginator, CappedPaginator) and paginator.capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        response = super().get_paginated_response_schema(schema)
+        response["properties"] = {
+            "count": {
+                **response["properties"]["count"],
+                "description": f"Matching rows, counted up to {API_CAP:,}; see count_capped.",
+            },
+            "count_capped": {
+                "type": "boolean",
+                "description": f"True when more than {API_CAP:,} rows match: count is then a lower "
+                "bound, and `next` still leads through every page.",
+            },
+            **{key: value for key, value in response["properties"].items() if key != "count"},
+        }
+        response["required"] = ["count", "count_capped", "results"]
+        return response
 
 
 def request_user(request: Request) -> User:
