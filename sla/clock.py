@@ -405,19 +405,59 @@ def _segment_rows(clock: Clock, run: Run) -> list[ClockSegment]:
     ]
 
 
+# The columns _fill() sets: a stored clock whose columns and segments the replay gives unchanged
+# is not written again (a comment or a claim leaves most of a ticket's clocks as they were).
+_FILLED = (
+    "policy_id",
+    "calendar_id",
+    "target_seconds",
+    "warning_fractions",
+    "state",
+    "started_at",
+    "elapsed_seconds",
+    "stopped_at",
+    "met",
+    "running_since",
+    "due_at",
+    "breached_at",
+    "next_check_at",
+)
+
+
+def _filled(clock: Clock) -> tuple[Any, ...]:
+    return tuple(getattr(clock, name) for name in _FILLED)
+
+
+def _segment_key(segment: ClockSegment) -> tuple[Any, ...]:
+    return (segment.running, segment.started_at, segment.ended_at, segment.business_seconds, segment.reason)
+
+
 def _store(ticket: Ticket, runs: Iterable[Run]) -> list[Clock]:
+    """Store the replayed runs, writing only what differs from the stored clocks: the result is
+    row for row what replacing every clock and segment would give (tests/sla/test_rebuild.py)."""
     existing = {c.key(): c for c in Clock.objects.filter(ticket=ticket)}
+    stored_segments: dict[int, list[ClockSegment]] = defaultdict(list)
+    if existing:  # a new ticket has no segments to read
+        for segment in ClockSegment.objects.filter(clock__ticket=ticket).order_by("clock_id", "id"):
+            stored_segments[segment.clock_id].append(segment)
     stored = []
     for run in runs:
         clock = existing.pop((run.metric, run.group_id), None) or Clock(
             ticket=ticket, metric=run.metric, group_id=run.group_id
         )
+        before = None if clock.pk is None else _filled(clock)
         _fill(clock, run)
-        new = clock.pk is None
-        clock.save()
-        if not new:  # a new clock has no segments to replace
-            ClockSegment.objects.filter(clock=clock).delete()
-        ClockSegment.objects.bulk_create(_segment_rows(clock, run))
+        if before != _filled(clock):
+            clock.save()
+        rows = _segment_rows(clock, run)
+        old = stored_segments.get(clock.pk, [])
+        same = 0  # segments are only ever appended to or closed: keep the common beginning
+        while same < min(len(old), len(rows)) and _segment_key(old[same]) == _segment_key(rows[same]):
+            same += 1
+        if old[same:]:
+            ClockSegment.objects.filter(pk__in=[segment.pk for segment in old[same:]]).delete()
+        if rows[same:]:
+            ClockSegment.objects.bulk_create(rows[same:])
         stored.append(clock)
     # Clocks the configuration no longer gives this ticket.
     Clock.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()

@@ -113,3 +113,27 @@ def test_rebuild_applies_a_corrected_target_and_keeps_elapsed_time(busy_history)
 def test_rebuild_of_an_unknown_ticket_is_an_error(db):
     with pytest.raises(CommandError, match="No such ticket: 999"):
         call_command("rebuild_clocks", "999")
+
+
+def test_a_transition_writes_only_the_clocks_it_changes(at, agent, end_user, first_line_group):
+    """The live path stores the replay incrementally: a claim stops the response clock and leaves
+    the running resolution clock (its row and segments) as it was; a fresh rebuild agrees."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with at(oslo(2025, 3, 6, 9, 0)):
+        ticket = services.ticket_create(actor=agent, caller=end_user, title="Printer", impact=3, urgency=3)
+    resolution = Clock.objects.get(ticket=ticket, metric="resolution")
+    segment_ids = list(resolution.segments.values_list("id", flat=True))
+
+    with at(oslo(2025, 3, 6, 9, 30)), CaptureQueriesContext(connection) as captured:
+        services.ticket_claim(ticket=ticket, actor=agent)
+
+    clock_updates = [q["sql"] for q in captured if q["sql"].startswith('UPDATE "sla_clock"')]
+    assert len(clock_updates) == 1  # the response clock, now stopped
+    assert Clock.objects.get(ticket=ticket, metric="response").state == "stopped"
+    assert list(resolution.segments.values_list("id", flat=True)) == segment_ids
+    live = _snapshot()
+    Clock.objects.all().delete()
+    call_command("rebuild_clocks", stdout=io.StringIO())
+    assert _snapshot() == live
