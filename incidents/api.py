@@ -206,7 +206,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             data["caller"] = user
             data["channel"] = "api"
         ticket = services.ticket_create(actor=user, **data)
-        return self._out(ticket, status.HTTP_201_CREATED)
+        # Answered from the ticket just written, not re-read: its creator always sees it (as caller
+        # or as the one who logged it), and its caller, service and group are the objects given.
+        return _ticket_out(request, ticket, status.HTTP_201_CREATED)
 
     @extend_schema(request=TicketUpdateInput, responses={200: TICKET_ANSWER})
     def partial_update(self, request: Request, pk: str) -> Response:

@@ -209,3 +209,36 @@ def test_list_query_count_is_the_same_for_10_and_200_tickets(api_for, agent, fir
     at_200 = count_queries()
 
     assert at_10 == at_200
+
+
+def test_the_create_answer_is_what_a_read_of_the_ticket_gives(api_for, agent, end_user, first_line_group):
+    """The 201 answer is built from the ticket just written (no re-read): it must not differ."""
+    client = api_for(agent)
+    service = ServiceFactory(tier=1)
+
+    created = client.post(
+        "/api/tickets/",
+        {
+            "caller": end_user.pk,
+            "title": "Skriveren skriver ikke ut",
+            "service": service.pk,
+            "impact": 1,
+            "urgency": 1,
+        },
+    ).json()
+
+    read = client.get(f"/api/tickets/{created['id']}/").json()
+    assert created["major_proposed"] is True  # priority 1 on a tier-1 service
+    assert {k: v for k, v in created.items() if k != "sla"} == {k: v for k, v in read.items() if k != "sla"}
+    assert [(c["metric"], c["state"], c["due_at"]) for c in created["sla"]] == [
+        (c["metric"], c["state"], c["due_at"]) for c in read["sla"]
+    ]
+
+
+def test_an_end_users_create_answer_has_the_end_user_shape(api_for, end_user, first_line_group):
+    client = api_for(end_user)
+
+    created = client.post("/api/tickets/", {"title": "Kommer ikke inn på e-posten"}).json()
+
+    assert set(created) == set(client.get(f"/api/tickets/{created['id']}/").json())
+    assert "assignment_group" not in created
