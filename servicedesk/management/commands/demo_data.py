@@ -2,6 +2,7 @@
 
 Each app owns its demo data (a demo.py beside its models); `generate` only calls them in order,
 in one transaction: servicedesk's organisation and people first, since the others draw on them.
+The customer centre's day and the report history follow, through their own commands.
 """
 
 from __future__ import annotations
