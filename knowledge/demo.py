@@ -1,7 +1,7 @@
 """Demo knowledge base: ~40 articles as the department's help site would have them.
 
 Mostly bokmål, a few in English (with a link to the Norwegian original where there is one).
-Created once (skipped when articles exist); `seed_articles` is called by servicedesk/demo.py.
+Created once (skipped when articles exist); `seed_articles` is called by `manage.py demo_data`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ releases on plan, tier-1 availability ≈ 99.96 %); then it computes every month
 manager sees a full dashboard with trends and year over year on first start. Idempotent: it
 does nothing if any snapshot exists.
 
-Like servicedesk/demo.py, it replays history with past timestamps, which no service function can
+Like incidents/demo.py, it replays history with past timestamps, which no service function can
 do (they stamp `timezone.now()`); the rows look like the ones the services write.
 """
 

@@ -1,73 +1,30 @@
-"""Demo data: the organisation, its people and four months of ticket history.
+"""Demo data of the project's core: the organisation and its people.
 
-Used by `manage.py demo_data` (a thin wrapper). Never run against production data.
+Health trusts, departments, assignment groups, services, categories, the demo logins and a few
+hundred generated people, plus the line managers and service owners catalogue orders need. The
+other apps' demo data (incidents/demo.py: the ticket history; sla/demo.py; changes, catalogue,
+knowledge, portal, reports) build on the `Organisation` returned here; `manage.py demo_data`
+calls them in order. This module imports none of them: the core does not reach into the domains.
+Never run against production data.
 
-Reference data (trusts, departments, groups, services, categories) is created with
-get_or_create, so running twice does not duplicate it. People and tickets are written with
-bulk_create so that the default 300 people and 3,000 tickets take seconds even on SQLite.
-
-Tickets, their events and comments are written directly here, not through incidents.services:
-this module *replays* history that happened in the past (with past timestamps), which no service
-function can do because every transition is stamped `timezone.now()`. `_Replay` mirrors the
-services' field changes one to one, so the rows look exactly like the ones the services write.
-It is a data generator, not an entry point for live changes.
+Reference data is created with get_or_create, so running twice does not duplicate it. People
+are written with bulk_create so that the default 300 take seconds even on SQLite.
 """
 
 from __future__ import annotations
 
 import random
 import unicodedata
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from django.db.models import Count
-from django.utils import timezone
-
-from catalogue.demo import seed_catalogue
-from changes.demo import seed_changes
-from incidents import transitions
-from incidents.call_templates import seed_call_templates
-from incidents.kpi import first_line_resolution
-from incidents.models import (
-    Channel,
-    Comment,
-    EventAction,
-    Kind,
-    PendingReason,
-    PriorityRule,
-    ResolutionCode,
-    State,
-    Ticket,
-    TicketEvent,
-    format_number,
-)
-from knowledge.demo import seed_articles
-from portal.demo import OWN_CASE_COUNT, seed_own_cases, seed_survey_answers
-from sla.clock import create_clocks_in_bulk
-from sla.models import Calendar, OlaTarget
 
 from .models import AssignmentGroup, Category, Department, GroupLevel, HealthTrust, Role, Service, User
 
 DEMO_PASSWORD = "demo"  # noqa: S105 -- the documented demo password (DESIGN.md), demo data only
 CUSTOMER_CENTRE = "Kundesenteret"
-SPAN_DAYS = 425  # fourteen months of history: the monthly report's trends and year over year
-# Inquiries by month follow the annual report's curve (2019): fewer in the summer holiday (July),
-# at Easter and Christmas, more in January and after the summer.
-MONTH_WEIGHTS = {
-    1: 1.1, 2: 1.0, 3: 1.05, 4: 0.9, 5: 0.95, 6: 0.95, 7: 0.7, 8: 1.1, 9: 1.1, 10: 1.05, 11: 1.05, 12: 0.85,
-}  # fmt: skip
-
-# Local time is used only here, to place events inside the department's working day.
-OSLO = ZoneInfo("Europe/Oslo")
-WORK_START = time(7, 30)
-WORK_END = time(15, 30)
 
 TRUSTS: list[tuple[str, str, str, float]] = [
     # name, code, PC-name prefix, share of the end users
@@ -189,401 +146,6 @@ DEMO_LOGINS = [
 MONITORING_USERNAME = "monitoring"
 
 
-@dataclass(frozen=True)
-class Template:
-    """A kind of ticket the desk sees: what it is about and how it is usually handled."""
-
-    kind: str
-    services: tuple[str, ...]
-    category: tuple[str, str]  # (parent, child); child "" for a top-level category
-    titles: tuple[str, ...]
-    notes: tuple[str, ...]
-    weight: float
-    first_line_rate: float  # share resolved by the customer centre
-    group: str  # second-line group it is escalated to
-    further: str = ""  # third-line or vendor group some escalations continue to
-
-
-def _template(
-    kind: str,
-    services: str,
-    category: str,
-    weight: float,
-    first_line_rate: float,
-    group: str,
-    further: str,
-    titles: str,
-    notes: str,
-) -> Template:
-    """A Template from the compact table below: lists are " | "-separated, the category is "Parent/Child"."""
-    parent, _, child = category.partition("/")
-    return Template(
-        kind=kind,
-        services=tuple(services.split(" | ")),
-        category=(parent, child),
-        titles=tuple(titles.split(" | ")),
-        notes=tuple(notes.split(" | ")),
-        weight=weight,
-        first_line_rate=first_line_rate,
-        group=group,
-        further=further,
-    )
-
-
-INC, REQ = Kind.INCIDENT, Kind.REQUEST
-# The first-line rates are tuned so that about two thirds of all tickets are resolved at first line
-# (69 % in the 2019 report); the weights so that about a third are service requests.
-# fmt: off
-TEMPLATES: list[Template] = [
-    # kind, service(s), category, weight, first-line rate, escalation group, further group; titles; notes
-    _template(INC, "Arbeidsflate (PC)", "Maskinvare/PC", 12, 0.75, "Arbeidsflate", "Infrastrukturarkitektur",
-        "PC-en på posten starter ikke | PC-en på posten er veldig treg | "
-        "Skjermen blir svart etter pålogging | "
-        "Tastatur og mus reagerer ikke | Blåskjerm på PC-en på medisinrommet | "
-        "Dokkingstasjonen finner ikke den bærbare PC-en",
-        "Startet PC-en på nytt og tømte den lokale profilen. | Byttet tastatur fra postens lager. | "
-        "Installerte driveren til dokkingstasjonen på nytt via fjernstyring. | "
-        "Reinstallerte PC-en; brukerens data ligger på hjemmeområdet."),
-    _template(REQ, "Brukerkontoer og tilganger", "Tilgang/Nytt passord", 20, 0.97, "Tilgangsstyring", "",
-        "Glemt passord | Passordet er utløpt, kommer ikke inn | Kontoen er låst etter for mange forsøk | "
-        "Kommer ikke inn på Windows etter ferien",
-        "Identitet bekreftet på telefon; nytt passord satt, må byttes ved neste pålogging. | "
-        "Kontoen låst opp etter kontroll av identitet."),
-    _template(REQ, "Brukerkontoer og tilganger", "Tilgang/Ny tilgang", 8, 0.65, "Tilgangsstyring", "",
-        "Tilgang til DIPS for nyansatt | Tilgang til Sectra PACS for vikarlege | "
-        "Tilgang til fellesområdet for Kirurgisk klinikk | Ny brukerkonto til sommervikar | "
-        "Forlenge tilgang for sykepleierstudent | Tilgang til laboratoriesystemet for ny bioingeniør",
-        "Tilgang gitt som bestilt av leder. | Konto opprettet og tilgangsroller tildelt."),
-    _template(INC, "EPJ (elektronisk pasientjournal)", "Programvare/Klinisk applikasjon", 8, 0.65,
-        "EPJ", "DIPS (leverandør)",
-        "DIPS henger når jeg åpner en pasientjournal | Får ikke signert notater i DIPS | "
-        "Feil ved utskrift av epikrise fra DIPS | Kurven oppdateres ikke i DIPS | "
-        "Pålogging til DIPS Arena feiler med sertifikatfeil",
-        "Tømte DIPS-klientens hurtigbuffer og registrerte sertifikatet på nytt. | "
-        "Kjent feil; leverandørens rettelse er installert. | Rettet brukerens rolle i DIPS."),
-    _template(INC, "PACS/RIS", "Programvare/Klinisk applikasjon", 4, 0.4, "PACS/RIS", "Sectra (leverandør)",
-        "Bilder lastes ikke i Sectra PACS | Arbeidslisten i RIS er tom | "
-        "Får ikke åpnet røntgenbilder fra posten | Radiologisvar mangler i RIS",
-        "Startet bildestrømmetjenesten på PACS-serveren på nytt. | "
-        "Tilbakestilte brukerens PACS-profil; bildene lastes igjen. | "
-        "Leverandøren rettet filteret på arbeidslisten."),
-    _template(INC, " | ".join(LAB_SERVICES), "Programvare/Klinisk applikasjon", 4, 0.35,
-        "Laboratoriesystemer", "",
-        "Prøvesvar overføres ikke til EPJ | Etikettskriveren på laben skriver ut blanke etiketter | "
-        "Prøveregistrering feiler i LIMS | Analysemaskinen har sluttet å sende svar",
-        "Startet grensesnittet mot analysemaskinen på nytt; svar i kø ble sendt. | "
-        "Byttet etikettrull og kalibrerte. | Rettet koblingen av rekvisisjonskoder."),
-    _template(INC, "Pasientadministrativt system (PAS)", "Programvare/Klinisk applikasjon", 3, 0.5,
-        "Pasientadministrasjon", "DIPS (leverandør)",
-        "Får ikke booket poliklinisk time | Finner ikke pasienten i PAS | "
-        "Henvisning står fast i innkommende kø | Feil post vises for innlagt pasient",
-        "Slo sammen den doble pasientposten. | Frigjorde henvisningen fra køen. | "
-        "Rettet oppholdet; posten vises riktig."),
-    _template(INC, "Fysisk nettverk", "Nettverk/Kablet", 3, 0.45, "Nettverk", "Infrastrukturarkitektur",
-        "Ikke nett på PC-ene på posten | Nettverkskontakten på kontoret virker ikke | "
-        "Svært tregt nett på radiologisk avdeling",
-        "Patchet kontakten til riktig VLAN. | Byttet en defekt svitsjport."),
-    _template(INC, "Fysisk nettverk", "Nettverk/Trådløst", 2, 0.65, "Nettverk", "",
-        "Trådløst nett faller ut på poliklinikken | Får ikke koblet nettbrettet til sykehusets trådløse nett",
-        "Registrerte enhetssertifikatet for trådløst nett på nytt. | "
-        "Startet aksesspunktet på nytt på en ledig kanal."),
-    _template(INC, "Telefoni", "Telefoni/Fasttelefon", 3, 0.6, "Telefoni", "",
-        "Ingen summetone på fasttelefonen | Får ikke satt over samtaler til posten | "
-        "DECT-alarmtelefonen ringer ikke | Kommer ikke inn på talepostkassen",
-        "Registrerte telefonen på nytt. | Rettet viderekoblingen i sentralbordet."),
-    _template(INC, "Mobiltelefoner", "Telefoni/Mobiltelefon", 2, 0.7, "Mobile enheter", "",
-        "Jobbmobilen får ikke e-post | Knust skjerm på mobiltelefonen",
-        "Meldte telefonen inn i enhetsstyringen på nytt. | Ny telefon sendt til posten."),
-    _template(INC, "Utskrift", "Utskrift", 8, 0.85, "Utskrift", "",
-        "Skriveren på posten skriver ikke ut | Skriveren melder papirstopp, men det er ikke noe papir fast | "
-        "Får ikke lagt til skriveren på posten | Armbåndskriveren skriver utydelig",
-        "Tømte utskriftskøen og startet skriveren på nytt. | La til skriveren fra utskriftsserveren. | "
-        "Byttet skrivehodet."),
-    _template(INC, "E-post", "Programvare/Kontorprogram", 5, 0.85, "Identitet og e-post", "",
-        "Outlook starter ikke | Fellespostkassen mangler i Outlook | "
-        "E-post til ekstern mottaker kom i retur | Kalenderen synkroniseres ikke til telefonen",
-        "Reparerte Outlook-profilen. | La til fellespostkassen på nytt. | Mottakeradressen rettet."),
-    _template(INC, "Kontorstøtte (Office)", "Programvare/Kontorprogram", 4, 0.9, "Applikasjoner", "",
-        "Word krasjer når jeg åpner et dokument | Excel-filen åpnes skrivebeskyttet | Ingen lyd i Teams-møte",
-        "Reparerte Office-installasjonen. | Frigjorde låsen på filen. | Valgte riktig lydenhet."),
-    _template(INC, "AMK-systemer", "Programvare/Klinisk applikasjon", 1, 0.15, "AMK-systemer", "",
-        "Kartet i AMK oppdaterer ikke posisjonen til bilene | AMK-systemet er tregt på akuttmottakssentralen",
-        "Startet posisjonsstrømmen på nytt. | Økte kapasiteten på databaseserveren til AMK."),
-    _template(INC, "Legevaktsystemer", "Programvare/Klinisk applikasjon", 1, 0.2,
-        "Legevaktsystemer", "",
-        "Legevakten får ikke åpnet pasientjournalen | Telefonkøen på legevakten ruter ikke samtaler",
-        "Fornyet sertifikatet for integrasjonen. | Rettet rutingen i køen."),
-    _template(INC, "Fjerntilgang (VPN)", "Nettverk/VPN", 2, 0.85, "Nettverk", "",
-        "VPN kobler ikke til hjemmefra | Kodebrikken for fjerntilgang virker ikke",
-        "Utstedte ny kodebrikke. | Installerte VPN-klienten på nytt."),
-    _template(INC, "Intranett", "Annet", 1, 0.85, "Applikasjoner", "",
-        "Siden på intranettet viser en feilmelding | Finner ikke prosedyren på intranettet",
-        "Viste brukeren hvor dokumentet ligger. | Rettet den døde lenken."),
-    _template(INC, "E-post", "Annet", 2, 0.8, "Sikkerhetssenteret", "",
-        "Mistenkelig e-post mottatt (phishing?) | Klikket på en lenke i en mistenkelig e-post",
-        "Brukeren bedt om å slette meldingen; avsenderen er blokkert. | "
-        "Nytt passord og påloggingsøkter avsluttet for sikkerhets skyld."),
-    _template(REQ, "Arbeidsflate (PC)", "Maskinvare/Periferiutstyr", 4, 0.45, "Arbeidsflate", "",
-        "Nytt tastatur og mus | Ekstra skjerm til kontoret | Hodesett til telefonsamtaler | "
-        "Ny bærbar PC til nyansatt",
-        "Levert på posten. | Utstyret er levert og satt opp."),
-    _template(REQ, "Kontorstøtte (Office)", "Programvare/Kontorprogram", 2, 0.6, "Arbeidsflate", "",
-        "Installere Adobe Acrobat | Installere statistikkprogram (SPSS)",
-        "Installert fra programvaresenteret."),
-    _template(REQ, "Mobiltelefoner", "Telefoni/Mobiltelefon", 2, 0.5, "Mobile enheter", "",
-        "Ny jobbmobil | Flytte telefonnummeret til nytt SIM-kort",
-        "Telefonen er levert og innmeldt. | SIM-kortet er aktivert."),
-    _template(REQ, "E-post", "Tilgang/Ny tilgang", 2, 0.7, "Identitet og e-post", "",
-        "Tilgang til en fellespostkasse | Ny distribusjonsliste for posten",
-        "Tilgang gitt. | Distribusjonslisten er opprettet."),
-    _template(REQ, "Utskrift", "Utskrift", 1, 0.2, "Utskrift", "",
-        "Koble til ny skriver på posten",
-        "Skriveren er installert på utskriftsserveren."),
-]
-# fmt: on
-
-# Alerts that monitoring logs straight into the owner group's queue.
-MONITORING_ALERTS: list[tuple[str, str]] = [
-    ("Fysisk nettverk", "Svitsj svarer ikke i bygg {n}"),
-    ("Server- og databasedrift", "Under 10 % ledig diskplass på databaseserver db{n}"),
-    ("Integrasjonsmotor", "HL7-meldingskøen over terskelverdi"),
-    ("PACS/RIS", "Svartid fra PACS-arkivet over terskelverdi"),
-    ("EPJ (elektronisk pasientjournal)", "EPJ-applikasjonsserver app{n} svarer ikke"),
-]
-MAJOR_TITLES: dict[str, str] = {
-    "Arbeidsflate (PC)": "Pålogging til PC-er feiler i hele sykehuset",
-    "PACS/RIS": "PACS utilgjengelig: bilder lastes ikke for noen",
-    "LIMS Mikrobiologi": "Laboratoriesystemet for mikrobiologi er nede",
-    "LIMS Klinisk kjemi": "Prøvesvar fra klinisk kjemi kommer ikke fram til EPJ",
-    "LIMS Patologi": "Laboratoriesystemet for patologi er utilgjengelig",
-    "LIMS Blodbank": "Blodbanksystemet er utilgjengelig",
-    "Pasientadministrativt system (PAS)": "PAS utilgjengelig: pasienter kan ikke legges inn",
-    "Fysisk nettverk": "Nettverksbrudd i hovedbygget",
-    "EPJ (elektronisk pasientjournal)": "DIPS er nede for alle brukere",
-    "Telefoni": "Sentralbordet er nede: ingen innkommende samtaler",
-    "AMK-systemer": "AMK-systemet er ustabilt",
-    "Legevaktsystemer": "Legevaktene får ikke åpnet journaler",
-}
-
-ASK_CUSTOMER = (
-    "Kan du oppgi PC-navnet? Det står på klistremerket foran på maskinen, f.eks. {pc}.",
-    "Skjer dette også på andre PC-er på posten?",
-    "Logg ut og inn igjen, og si fra om feilen fortsatt er der.",
-    "Kan du sende oss et skjermbilde av feilmeldingen?",
-    "Hvem er lederen som godkjenner denne bestillingen?",
-)
-CUSTOMER_REPLIES = (
-    "PC-navnet er {pc}.",
-    "Ja, det skjer på alle PC-ene i rommet.",
-    "Fortsatt det samme etter ny pålogging.",
-    "Skjermbilde sendt på e-post.",
-    "Lederen min har godkjent det.",
-)
-INTERNAL_NOTES = (
-    "Sjekket hendelsesloggen: profiltjenesten feilet ved pålogging.",
-    "Samme feil meldt fra en annen post; følger med på om det er et mønster.",
-    "Startet applikasjonsserver node 2 på nytt.",
-    "Gjenskapte feilen på en test-PC.",
-    "Sjekket med posten; feilen oppstår ved vaktskifte.",
-)
-THIRD_PARTY_NOTES = (
-    "Sak meldt til leverandøren, deres referanse {ref}.",
-    "Venter på rettelse fra leverandøren, ventet denne uken.",
-    "Venter på reservedel fra leverandøren.",
-)
-REOPEN_REASONS = (
-    "Det virker ikke igjen.",
-    "Den samme feilen kom tilbake i morges.",
-    "Bare halvparten ble gjort.",
-)
-
-# --- working time --------------------------------------------------------------------------
-
-
-# OLA per group level: first line 30 min, second line 1 business day, third line 3, vendor 5.
-OLA_SECONDS = {1: 1800, 2: 27_000, 3: 81_000, 4: 135_000}
-
-
-def _window(day: date) -> tuple[datetime, datetime] | None:
-    """The day's working interval in UTC (local 07:30–15:30 converted), or None at weekends.
-
-    Public holidays are ignored: this only shapes demo data, it is not the SLA calendar.
-    """
-    if day.weekday() >= 5:
-        return None
-    start = datetime.combine(day, WORK_START, tzinfo=OSLO).astimezone(UTC)
-    end = datetime.combine(day, WORK_END, tzinfo=OSLO).astimezone(UTC)
-    return start, end
-
-
-def add_working_minutes(start: datetime, minutes: float) -> datetime:
-    """The instant `minutes` of working time after `start` (the clock stops outside 07:30–15:30)."""
-    remaining = timedelta(minutes=minutes)
-    current = start.astimezone(UTC)
-    day = current.astimezone(OSLO).date()
-    while True:
-        window = _window(day)
-        if window is not None:
-            begin, end = window
-            current = max(current, begin)
-            if current < end:
-                if current + remaining <= end:
-                    return current + remaining
-                remaining -= end - current
-        day += timedelta(days=1)
-
-
-def is_working_time(at: datetime) -> bool:
-    window = _window(at.astimezone(OSLO).date())
-    return window is not None and window[0] <= at < window[1]
-
-
-# --- replaying history ---------------------------------------------------------------------
-
-
-@dataclass
-class _EventRow:
-    at: datetime
-    actor: User | None
-    action: str
-    field_name: str = ""
-    old: str = ""
-    new: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
-    internal: bool = False
-    comment: _CommentRow | None = None
-
-
-@dataclass
-class _CommentRow:
-    at: datetime
-    author: User
-    body: str
-    internal: bool
-    saved: Comment | None = None
-
-
-class _Replay:
-    """One ticket's history, applied to an unsaved Ticket through the same transition rules as
-    the services (incidents/transitions.py), collecting the events and comments."""
-
-    def __init__(self, ticket: Ticket) -> None:
-        self.ticket = ticket
-        self.events: list[_EventRow] = []
-        self.comments: list[_CommentRow] = []
-
-    def _step(self, at: datetime, actor: User | None, step: transitions.Step) -> None:
-        for change in transitions.apply(self.ticket, step.values):
-            if change.field not in transitions.UNRECORDED_FIELDS:
-                old, new = transitions.history_value(change.old), transitions.history_value(change.new)
-                details = transitions.event_details(change, step.details)
-                self.events.append(_EventRow(at, actor, step.action, change.field, old, new, details))
-        self.ticket.updated_at = at
-
-    def create(self, at: datetime, actor: User | None) -> None:
-        # new_value (the ticket number) is filled in once the ticket has its id.
-        details = transitions.created_details(self.ticket)
-        self.events.append(_EventRow(at, actor, EventAction.CREATED, details=details))
-
-    def claim(self, at: datetime, actor: User) -> None:
-        self._step(at, actor, transitions.claim(self.ticket, actor=actor, now=at))
-
-    def assign(self, at: datetime, actor: User, group: AssignmentGroup, assignee: User | None = None) -> None:
-        self._step(at, actor, transitions.assign(self.ticket, group=group, assignee=assignee, now=at))
-
-    def start(self, at: datetime, actor: User) -> None:
-        self._step(at, actor, transitions.start(self.ticket, actor=actor))
-
-    def pend(self, at: datetime, actor: User, reason: str) -> None:
-        self._step(at, actor, transitions.pend(self.ticket, reason=reason))
-
-    def resolve(self, at: datetime, actor: User, code: str, note: str) -> None:
-        self._step(at, actor, transitions.resolve(self.ticket, actor=actor, code=code, note=note, now=at))
-
-    def reopen(self, at: datetime, actor: User, reason: str) -> None:
-        self._step(at, actor, transitions.reopen(self.ticket, reason=reason, now=at))
-
-    def close(self, at: datetime, actor: User | None) -> None:
-        self._step(at, actor, transitions.close(self.ticket, now=at))
-
-    def comment(self, at: datetime, author: User, body: str, internal: bool = False) -> None:
-        row = _CommentRow(at, author, body, internal)
-        self.comments.append(row)
-        self.events.append(_EventRow(at, author, EventAction.COMMENTED, internal=internal, comment=row))
-        self.ticket.updated_at = at
-
-
-# The state a ticket is in after each kind of step (comments change nothing).
-_STATE_AFTER = {
-    "create": State.NEW,
-    "claim": State.IN_PROGRESS,
-    "assign": State.ASSIGNED,
-    "start": State.IN_PROGRESS,
-    "pend": State.PENDING,
-    "resolve": State.RESOLVED,
-    "reopen": State.IN_PROGRESS,
-    "close": State.CLOSED,
-}
-
-
-@dataclass
-class _Step:
-    at: datetime
-    action: Callable[..., None]  # a _Replay method, called as action(replay, at, *args)
-    args: tuple[Any, ...]
-
-    @property
-    def name(self) -> str:
-        return self.action.__name__
-
-
-@dataclass
-class _Plan:
-    """What will happen to one ticket; only the first `cut` steps (those before now) happen."""
-
-    ticket: Ticket
-    parent: _Plan | None = None
-    pinned: bool = False  # part of a major incident: never cut short to fill a queue
-    steps: list[_Step] = field(default_factory=list)
-    cut: int = 0
-
-    def add(self, at: datetime, action: Callable[..., None], *args: Any) -> datetime:
-        """Queue a step; returns its time, kept strictly after the previous step's."""
-        if self.steps:
-            at = max(at, self.steps[-1].at + timedelta(seconds=1))
-        self.steps.append(_Step(at, action, args))
-        return at
-
-    def state_at(self, cut: int) -> str:
-        state: str = State.NEW
-        for step in self.steps[:cut]:
-            state = _STATE_AFTER.get(step.name, state)
-        return state
-
-    @property
-    def final_state(self) -> str:
-        return self.state_at(self.cut)
-
-    def replay(self) -> _Replay:
-        replay = _Replay(self.ticket)
-        for step in self.steps[: self.cut]:
-            step.action(replay, step.at, *step.args)
-        return replay
-
-
-# --- the generator -------------------------------------------------------------------------
-
-
-@dataclass
-class DemoSummary:
-    created_users: int = 0
-    created_tickets: int = 0
-    counts: dict[str, int] = field(default_factory=dict)
-    tickets_by_state: dict[str, int] = field(default_factory=dict)
-    first_line_resolution: float = 0.0
-    logins: list[DemoLogin] = field(default_factory=list)
-
-
 def _ascii(text: str) -> str:
     text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "aa")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -643,220 +205,27 @@ def _name_source(seed: int, rng: random.Random) -> Callable[[], tuple[str, str]]
     return lambda: (fake.first_name(), fake.last_name())
 
 
-class _Generator:
-    def __init__(self, *, seed: int, now: datetime, log: Callable[[str], None]) -> None:
-        self.rng = random.Random(seed)
-        self.seed = seed
-        self.now = now
-        self.log = log
-        self.trusts: dict[str, HealthTrust] = {}
-        self.departments: dict[str, list[Department]] = {}
-        self.groups: dict[str, AssignmentGroup] = {}
-        self.services: dict[str, Service] = {}
-        self.categories: dict[tuple[str, str], Category] = {}
-        self.matrix: dict[tuple[int, int], int] = {}
-        self.members: dict[str, list[User]] = {}
-        self.callers: list[User] = []
-        self.caller_weights: list[float] = []
-        self.agent_weights: list[float] = []
-        self.monitoring: User | None = None
+@dataclass
+class Organisation:
+    """What the other apps' demo data draws on: the reference data and people by name, and the
+    seeded random generator with its weighted choosers.
 
-    # -- reference data --
+    `rng` is shared on purpose: the ticket history goes on drawing from where the people stopped,
+    so the same seed gives the same data run after run.
+    """
 
-    def reference_data(self) -> None:
-        for name, code, _prefix, _share in TRUSTS:
-            trust, _ = HealthTrust.objects.get_or_create(code=code, defaults={"name": name})
-            self.trusts[code] = trust
-            self.departments[code] = [
-                Department.objects.get_or_create(trust=trust, name=dept)[0]
-                for dept in DEPARTMENTS[: DEPARTMENTS_PER_TRUST[code]]
-            ]
-        for name, level, _share in GROUPS:
-            slug = _ascii(name.replace("/", "-").replace(" & ", "-").replace(" ", "-"))
-            self.groups[name] = AssignmentGroup.objects.get_or_create(
-                name=name, defaults={"level": level, "email": f"{slug}@servicedesk.example.org"}
-            )[0]
-        for name, owner in TIER_1_SERVICES.items():
-            self.services[name] = Service.objects.get_or_create(
-                name=name, defaults={"tier": 1, "owner_group": self.groups[owner]}
-            )[0]
-        for name, tier, owner in OTHER_SERVICES:
-            self.services[name] = Service.objects.get_or_create(
-                name=name, defaults={"tier": tier, "owner_group": self.groups[owner]}
-            )[0]
-        for parent_name, children in CATEGORIES.items():
-            parent = Category.objects.get_or_create(parent=None, name=parent_name)[0]
-            self.categories[(parent_name, "")] = parent
-            for child in children:
-                self.categories[(parent_name, child)] = Category.objects.get_or_create(
-                    parent=parent, name=child
-                )[0]
-        # The categories offered per service when a call is logged: those its kinds of calls use
-        # (and their parents); "Other" stays offered for every service.
-        for template in TEMPLATES:
-            parent_name, child = template.category
-            if parent_name == "Other":
-                continue
-            services = [self.services[name] for name in template.services]
-            for key in {(parent_name, ""), (parent_name, child)}:
-                self.categories[key].services.add(*services)
-        seed_call_templates(services=self.services, categories=self.categories)
-        # How long each group may hold a ticket (OLA), in business seconds on office hours.
-        office = Calendar.objects.filter(name="Kontortid").first()
-        if office is not None:
-            for group in self.groups.values():
-                OlaTarget.objects.get_or_create(
-                    group=group,
-                    priority=None,
-                    defaults={"target_seconds": OLA_SECONDS[group.level], "calendar": office},
-                )
-        # The matrix is seeded by a migration and may have been edited since; use what is there.
-        self.matrix = {(rule.impact, rule.urgency): rule.priority for rule in PriorityRule.objects.all()}
-        first_line = (
-            AssignmentGroup.objects.filter(level=GroupLevel.FIRST_LINE, active=True).order_by("id").first()
-        )
-        if first_line is None or first_line.name != CUSTOMER_CENTRE:
-            self.log(
-                f"Warning: the first-line group new tickets go to is {first_line}, not {CUSTOMER_CENTRE}."
-            )
-        self.log(
-            f"Reference data: {len(self.trusts)} trusts, "
-            f"{sum(map(len, self.departments.values()))} departments, "
-            f"{len(self.groups)} groups, {len(self.services)} services, {len(self.categories)} categories."
-        )
-
-    # -- people --
-
-    def people(self, count: int) -> int:
-        rng = self.rng
-        password = make_password(DEMO_PASSWORD)  # hashed once: hashing is deliberately slow
-        next_name = _name_source(self.seed, rng)
-        phones = {login.phone for login in DEMO_LOGINS}
-        usernames = {login.username for login in DEMO_LOGINS} | {MONITORING_USERNAME}
-
-        def phone() -> str:
-            while True:
-                number = f"+47{rng.choice('49')}{rng.randrange(10**7):07d}"
-                if number not in phones:
-                    phones.add(number)
-                    return number
-
-        def person(role: str, domain: str, **extra: Any) -> User:
-            first, last = next_name()
-            base = f"{_ascii(first)}.{_ascii(last)}"
-            username, n = base, 1
-            while username in usernames:
-                n += 1
-                username = f"{base}{n}"
-            usernames.add(username)
-            return User(
-                username=username,
-                first_name=first,
-                last_name=last,
-                email=f"{username}@{domain}",
-                phone=phone(),
-                role=role,
-                password=password,
-                preferred_language="en" if rng.random() < 0.15 else "nb",
-                **extra,
-            )
-
-        worker_groups = [(name, share) for name, level, share in GROUPS if level != GroupLevel.FIRST_LINE]
-        n_agents = max(2, round(count * 0.1))
-        n_resolvers = max(len(worker_groups), round(count * 0.2))
-        n_end_users = max(10, count - n_agents - n_resolvers)
-
-        people: list[User] = []
-        membership: list[tuple[str, str]] = []  # (group name, username)
-        for login in DEMO_LOGINS:
-            people.append(
-                User(
-                    username=login.username,
-                    first_name=login.first_name,
-                    last_name=login.last_name,
-                    email=f"{login.username}@"
-                    + (f"{login.trust}.example.org" if login.trust else "servicedesk.example.org"),
-                    phone=login.phone,
-                    role=login.role,
-                    preferred_language=login.language,
-                    password=password,
-                    trust=self.trusts.get(login.trust),
-                    department=next(
-                        (d for d in self.departments.get(login.trust, []) if d.name == login.department), None
-                    ),
-                    is_staff=login.superuser,
-                    is_superuser=login.superuser,
-                )
-            )
-            if login.group:
-                membership.append((login.group, login.username))
-        # Monitoring logs alerts through the API; it is an account nobody logs in with.
-        people.append(
-            User(
-                username=MONITORING_USERNAME,
-                first_name="Monitoring",
-                last_name="(system)",
-                email="monitoring@servicedesk.example.org",
-                role=Role.RESOLVER,
-                password=make_password(None),
-            )
-        )
-        for _ in range(n_agents):
-            user = person(Role.FIRST_LINE, "servicedesk.example.org")
-            people.append(user)
-            membership.append((CUSTOMER_CENTRE, user.username))
-        # Every group gets one resolver; the rest are spread by the groups' workload.
-        names = [name for name, _ in worker_groups]
-        shares = [share for _, share in worker_groups]
-        for i in range(n_resolvers):
-            group = names[i] if i < len(names) else rng.choices(names, shares)[0]
-            user = person(Role.RESOLVER, VENDOR_DOMAINS.get(group, "servicedesk.example.org"))
-            people.append(user)
-            membership.append((group, user.username))
-            if group not in VENDOR_DOMAINS and rng.random() < 0.1:  # some help out in a second group
-                other = rng.choices(names, shares)[0]
-                if other != group and other not in VENDOR_DOMAINS:
-                    membership.append((other, user.username))
-        trust_codes = [code for _, code, _, _ in TRUSTS]
-        trust_shares = [share for _, _, _, share in TRUSTS]
-        for _ in range(n_end_users):
-            code = rng.choices(trust_codes, trust_shares)[0]
-            people.append(
-                person(
-                    Role.END_USER,
-                    f"{code}.example.org",
-                    trust=self.trusts[code],
-                    department=rng.choice(self.departments[code]),
-                )
-            )
-
-        # ignore_conflicts: a second run finds the same (seeded) usernames and keeps the existing people.
-        before = User.objects.count()
-        User.objects.bulk_create(people, batch_size=500, ignore_conflicts=True)
-        created = User.objects.count() - before
-        saved = User.objects.select_related("trust", "department").in_bulk(
-            [p.username for p in people], field_name="username"
-        )
-        Membership = AssignmentGroup.members.through
-        Membership.objects.bulk_create(
-            [Membership(assignmentgroup=self.groups[g], user=saved[u]) for g, u in membership],
-            ignore_conflicts=True,
-        )
-        for group, username in membership:
-            self.members.setdefault(group, []).append(saved[username])
-        self.monitoring = saved[MONITORING_USERNAME]
-
-        favourites = {"enduser1", "enduser2", "agent1", "agent2", "resolver1"}  # their screens show history
-        self.callers = [saved[p.username] for p in people if p.role == Role.END_USER]
-        self.caller_weights = [3.0 if u.username in favourites else 1.0 for u in self.callers]
-        self.agent_weights = [3.0 if u.username in favourites else 1.0 for u in self.members[CUSTOMER_CENTRE]]
-        self.log(
-            f"People: {created} created ({n_end_users} end users, {n_agents} first-line agents, "
-            f"{n_resolvers} resolvers, {len(DEMO_LOGINS)} demo logins); password '{DEMO_PASSWORD}'."
-        )
-        return created
-
-    # -- choosing --
+    rng: random.Random
+    trusts: dict[str, HealthTrust] = field(default_factory=dict)
+    departments: dict[str, list[Department]] = field(default_factory=dict)
+    groups: dict[str, AssignmentGroup] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+    categories: dict[tuple[str, str], Category] = field(default_factory=dict)
+    members: dict[str, list[User]] = field(default_factory=dict)  # group name -> its members
+    callers: list[User] = field(default_factory=list)  # the end users
+    caller_weights: list[float] = field(default_factory=list)
+    agent_weights: list[float] = field(default_factory=list)
+    monitoring: User | None = None  # the account monitoring logs its alerts with
+    created_people: int = 0
 
     def member(self, group: str) -> User:
         users = self.members[group]
@@ -869,588 +238,187 @@ class _Generator:
     def caller(self) -> User:
         return self.rng.choices(self.callers, self.caller_weights)[0]
 
-    def minutes(self, median: float, low: float, high: float) -> float:
-        """A log-normal duration around `median` minutes, clipped: most short, some long."""
-        return min(high, max(low, self.rng.lognormvariate(0, 0.9) * median))
 
-    def later(self, at: datetime, minutes: float, *, around_the_clock: bool = False) -> datetime:
-        if around_the_clock:
-            return at + timedelta(minutes=minutes)
-        return add_working_minutes(at, minutes)
+def seed_organisation(*, users: int, seed: int, log: Callable[[str], None]) -> Organisation:
+    """The trusts, groups, services and categories, then about `users` people besides the demo logins."""
+    org = Organisation(rng=random.Random(seed))
+    _reference_data(org, log)
+    org.created_people = _people(org, users, seed=seed, log=log)
+    return org
 
-    def created_at(self, *, working_hours: bool = False) -> datetime:
-        """Mostly weekdays 07:30–15:30 Oslo time with a morning peak; hospitals call at night too."""
-        rng = self.rng
-        today = self.now.astimezone(OSLO).date()
-        for _ in range(50):
-            day = today - timedelta(days=rng.randrange(SPAN_DAYS))
-            if rng.random() * 1.1 > MONTH_WEIGHTS[day.month]:
-                continue
-            weekend = day.weekday() >= 5
-            if weekend and (working_hours or rng.random() > 0.15):
-                continue
-            if working_hours or (not weekend and rng.random() < 0.88):
-                hours = rng.triangular(7.5, 15.5, 9.5)
-            else:
-                hours = rng.uniform(0, 24)
-            # Local wall-clock time → UTC (a time in the spring-forward gap just shifts by an hour).
-            at = (datetime.combine(day, time(0), tzinfo=OSLO) + timedelta(hours=hours)).astimezone(UTC)
-            if at < self.now:
-                return at.replace(microsecond=0)
-        return self.now - timedelta(minutes=rng.uniform(5, 60))
 
-    def impact_urgency(self, service: Service) -> tuple[int, int]:
-        rng = self.rng
-        impact = rng.choices((1, 2, 3), (0.03, 0.3, 0.67))[0]
-        urgency = rng.choices((1, 2, 3), (0.2, 0.5, 0.3) if service.tier == 1 else (0.05, 0.35, 0.6))[0]
-        if impact == urgency == 1:  # P1 on a tier-1 service is a major incident; those are made apart
-            urgency = 2
-        return impact, urgency
-
-    def new_ticket(
-        self,
-        *,
-        kind: str,
-        caller: User,
-        created_by: User,
-        channel: str,
-        service: Service,
-        category: Category,
-        impact: int,
-        urgency: int,
-        title: str,
-        description: str,
-        group: AssignmentGroup,
-        at: datetime,
-        major: bool = False,
-    ) -> Ticket:
-        return Ticket(
-            kind=kind,
-            caller=caller,
-            created_by=created_by,
-            channel=channel,
-            service=service,
-            category=category,
-            impact=impact,
-            urgency=urgency,
-            priority=self.matrix.get((impact, urgency), 4),
-            title=title,
-            description=description,
-            state=State.NEW,
-            assignment_group=group,
-            queue_entered_at=at,
-            major_incident=major,
-            major_declared_at=at if major else None,
-            created_at=at,
-            updated_at=at,
-        )
-
-    def description(self, caller: User, pc: str) -> str:
-        where = f"{caller.department}, {caller.trust}" if caller.trust_id else "IT"
-        return self.rng.choice(
-            (
-                f"Meldt av {caller.get_full_name()} ({where}). PC {pc}.",
-                f"{caller.get_full_name()}, {where}, telefon {caller.phone}. Det startet i morges.",
-                f"Innringer: {caller.get_full_name()} ({where}). Gjelder hele teamet.",
-                f"{where}. Brukeren har allerede prøvd å starte på nytt. PC {pc}.",
-            )
-        )
-
-    def pc_name(self, caller: User) -> str:
-        prefix = next(
-            (p for _, code, p, _ in TRUSTS if caller.trust_id and self.trusts[code].pk == caller.trust_id),
-            "IKT",
-        )
-        return f"{prefix}-{self.rng.randrange(100000, 999999)}"
-
-    # -- ticket lifecycles --
-
-    def regular(self) -> _Plan:
-        """An everyday ticket: logged at the customer centre, solved there or escalated."""
-        rng = self.rng
-        template = rng.choices(TEMPLATES, [t.weight for t in TEMPLATES])[0]
-        service = self.services[rng.choice(template.services)]
-        channels = (Channel.PHONE, Channel.EMAIL, Channel.PORTAL, Channel.WALK_IN)
-        weights = (62, 16, 15, 7) if template.kind == Kind.INCIDENT else (42, 20, 33, 5)
-        channel = rng.choices(channels, weights)[0]
-        caller, agent, at = self.caller(), self.agent(), self.created_at()
-        impact, urgency = self.impact_urgency(service)
-        pc = self.pc_name(caller)
-        by_phone = channel in (Channel.PHONE, Channel.WALK_IN)
-        logger = agent if by_phone else caller
-        plan = _Plan(
-            self.new_ticket(
-                kind=template.kind,
-                caller=caller,
-                created_by=logger,
-                channel=channel,
-                service=service,
-                category=self.categories[template.category],
-                impact=impact,
-                urgency=urgency,
-                title=rng.choice(template.titles),
-                description=self.description(caller, pc),
-                group=self.groups[CUSTOMER_CENTRE],
-                at=at,
-            )
-        )
-        plan.add(at, _Replay.create, logger)
-        first_line = rng.random() < template.first_line_rate
-        code, note = self.resolution_code(template.kind), rng.choice(template.notes)
-        if by_phone and first_line and rng.random() < 0.7:
-            # Solved during the call: logged and resolved in one go (services.log_call).
-            done = plan.add(at + timedelta(seconds=rng.uniform(20, 240)), _Replay.resolve, agent, code, note)
-            self.after_resolution(plan, done, agent, caller, template)
-            return plan
-        if by_phone and not first_line and rng.random() < 0.6:
-            t = at + timedelta(seconds=rng.uniform(30, 300))  # escalated from the call, never claimed here
-        else:
-            if by_phone:
-                t = at + timedelta(seconds=rng.uniform(1, 5))
-            elif is_working_time(at):
-                t = at + timedelta(minutes=self.minutes(12, 1, 240))
-            else:  # e-mail and portal tickets wait for the morning shift
-                t = self.later(at, self.minutes(20, 1, 120))
-            t = plan.add(t, _Replay.claim, agent)
-            if first_line:
-                t = self.maybe_wait_for_customer(plan, t, agent, caller, pc, chance=0.12)
-                done = plan.add(self.later(t, self.minutes(20, 3, 240)), _Replay.resolve, agent, code, note)
-                self.after_resolution(plan, done, agent, caller, template)
-                return plan
-            t = self.later(t, self.minutes(8, 1, 60))
-        resolver, done = self.second_line(plan, t, agent, caller, template, code, note, pc)
-        self.after_resolution(plan, done, resolver, caller, template)
-        return plan
-
-    def second_line(
-        self,
-        plan: _Plan,
-        t: datetime,
-        actor: User,
-        caller: User,
-        template: Template,
-        code: str,
-        note: str,
-        pc: str,
-    ) -> tuple[User, datetime]:
-        """Escalate to the template's group; claim, maybe wait, maybe go further; resolve."""
-        rng = self.rng
-        group = self.groups[template.group]
-        urgent = plan.ticket.priority <= 2
-        resolver = self.member(group.name)
-        if rng.random() < 0.1:  # handed to a named resolver, who starts on it later
-            t = plan.add(t, _Replay.assign, actor, group, resolver)
-            t = plan.add(self.later(t, self.minutes(60, 5, 960)), _Replay.start, resolver)
-        else:
-            t = plan.add(t, _Replay.assign, actor, group)
-            wait = self.minutes(20, 2, 90) if urgent else self.minutes(90, 5, 1440)
-            t = plan.add(self.later(t, wait), _Replay.claim, resolver)
-        if rng.random() < 0.35:
-            t = plan.add(
-                self.later(t, self.minutes(30, 2, 240)),
-                _Replay.comment,
-                resolver,
-                rng.choice(INTERNAL_NOTES),
-                True,
-            )
-        if template.further and rng.random() < 0.2:
-            further = self.groups[template.further]
-            body = (
-                rng.choice(THIRD_PARTY_NOTES).format(ref=rng.randrange(10000, 99999))
-                if further.level == GroupLevel.VENDOR
-                else "Krever endring i infrastrukturen; eskalerer."
-            )
-            t = plan.add(self.later(t, self.minutes(120, 10, 960)), _Replay.comment, resolver, body, True)
-            t = plan.add(t, _Replay.assign, resolver, further)
-            resolver = self.member(further.name)
-            t = plan.add(self.later(t, self.minutes(240, 10, 2880)), _Replay.claim, resolver)
-        if rng.random() < 0.3:
-            if rng.random() < 0.6:
-                t = self.maybe_wait_for_customer(plan, t, resolver, caller, pc, chance=1.0)
-            else:
-                body = rng.choice(THIRD_PARTY_NOTES).format(ref=rng.randrange(10000, 99999))
-                t = plan.add(self.later(t, self.minutes(60, 5, 480)), _Replay.comment, resolver, body, True)
-                t = plan.add(t, _Replay.pend, resolver, PendingReason.THIRD_PARTY)
-                days = rng.uniform(10, 40) if rng.random() < 0.1 else rng.uniform(1, 8)
-                t = plan.add(t + timedelta(days=days), _Replay.start, resolver)
-        # About a third of escalations outlast the resolution deadline: ≈ 90 % of all tickets are
-        # resolved within it, as in the department's 2019 figures (DESIGN.md).
-        late = rng.random() < 0.45
-        if urgent:
-            work = self.minutes(700, 500, 2000) if late else self.minutes(60, 10, 360)
-        else:
-            work = self.minutes(5000, 2000, 12000) if late else self.minutes(300, 15, 4800)
-        done = plan.add(self.later(t, work), _Replay.resolve, resolver, code, note)
-        return resolver, done
-
-    def maybe_wait_for_customer(
-        self, plan: _Plan, t: datetime, agent: User, caller: User, pc: str, *, chance: float
-    ) -> datetime:
-        """Ask the caller something, pend until they answer, then carry on."""
-        rng = self.rng
-        if rng.random() >= chance:
-            return t
-        i = rng.randrange(len(ASK_CUSTOMER))
-        t = plan.add(
-            self.later(t, self.minutes(15, 1, 120)), _Replay.comment, agent, ASK_CUSTOMER[i].format(pc=pc)
-        )
-        t = plan.add(t, _Replay.pend, agent, PendingReason.CUSTOMER)
-        t = plan.add(
-            t + timedelta(hours=rng.uniform(0.3, 48)),
-            _Replay.comment,
-            caller,
-            CUSTOMER_REPLIES[i].format(pc=pc),
-        )
-        return plan.add(self.later(t, self.minutes(30, 2, 480)), _Replay.start, agent)
-
-    def after_resolution(
-        self, plan: _Plan, done: datetime, resolver: User, caller: User, template: Template
-    ) -> None:
-        """A few are reopened by the caller; all are closed when the reopen window has passed."""
-        rng = self.rng
-        if rng.random() < 0.03:
-            reason = rng.choice(REOPEN_REASONS)
-            t = plan.add(done + timedelta(hours=rng.uniform(2, 60)), _Replay.comment, caller, reason)
-            t = plan.add(t, _Replay.reopen, caller, reason)
-            done = plan.add(
-                self.later(t, self.minutes(120, 10, 960)),
-                _Replay.resolve,
-                resolver,
-                ResolutionCode.SOLVED,
-                rng.choice(template.notes),
-            )
-        self.auto_close(plan, done)
-
-    def auto_close(self, plan: _Plan, resolved: datetime) -> None:
-        """The hourly beat task closes a resolved ticket once the reopen window has passed."""
-        window = timedelta(days=settings.AUTO_CLOSE_AFTER_DAYS)
-        plan.add(resolved + window + timedelta(minutes=self.rng.uniform(0, 60)), _Replay.close, None)
-
-    def resolution_code(self, kind: str) -> str:
-        if kind == Kind.REQUEST:
-            return self.rng.choices((ResolutionCode.FULFILLED, ResolutionCode.CANCELLED), (92, 8))[0]
-        return self.rng.choices(
-            (
-                ResolutionCode.SOLVED,
-                ResolutionCode.WORKAROUND,
-                ResolutionCode.NOT_REPRODUCIBLE,
-                ResolutionCode.DUPLICATE,
-                ResolutionCode.CANCELLED,
-            ),
-            (68, 17, 7, 3, 5),
-        )[0]
-
-    def monitored(self, monitoring: User) -> _Plan:
-        """An alert from monitoring, logged straight into the owner group's queue."""
-        rng = self.rng
-        service_name, title = rng.choice(MONITORING_ALERTS)
-        service = self.services[service_name]
-        group = service.owner_group
-        at = self.created_at()
-        impact, urgency = rng.choice(((2, 2), (2, 3), (3, 2), (2, 1)))
-        plan = _Plan(
-            self.new_ticket(
-                kind=Kind.INCIDENT,
-                caller=monitoring,
-                created_by=monitoring,
-                channel=Channel.MONITORING,
-                service=service,
-                category=self.categories[("Annet", "")],
-                impact=impact,
-                urgency=urgency,
-                title=title.format(n=rng.randrange(1, 40)),
-                description="Varsel fra overvåkingssystemet.",
-                group=group,
-                at=at,
-            )
-        )
-        plan.add(at, _Replay.create, monitoring)
-        urgent = plan.ticket.priority <= 2  # P1 and P2 are worked around the clock
-        resolver = self.member(group.name)
-        t = plan.add(
-            self.later(at, self.minutes(20 if urgent else 60, 2, 960), around_the_clock=urgent),
-            _Replay.claim,
-            resolver,
-        )
-        note = rng.choice(
-            ("Slettet gamle loggfiler.", "Startet tjenesten på nytt.", "Byttet over til reservenoden.")
-        )
-        done = plan.add(
-            self.later(t, self.minutes(45, 5, 480), around_the_clock=urgent),
-            _Replay.resolve,
-            resolver,
-            ResolutionCode.SOLVED,
-            note,
-        )
-        self.auto_close(plan, done)
-        return plan
-
-    def major(self, children: int, monitoring: User) -> list[_Plan]:
-        """A major incident (P1 on a tier-1 service), worked around the clock, and the calls about it."""
-        rng = self.rng
-        service = self.services[rng.choice(list(TIER_1_SERVICES))]
-        group = service.owner_group
-        category = self.categories[("Programvare", "Klinisk applikasjon")]
-        at = self.created_at(working_hours=rng.random() < 0.7)
-        agent = self.agent()
-        by_monitoring = rng.random() < 0.4
-        logger = monitoring if by_monitoring else agent
-        plan = _Plan(
-            self.new_ticket(
-                kind=Kind.INCIDENT,
-                caller=monitoring if by_monitoring else self.caller(),
-                created_by=logger,
-                channel=Channel.MONITORING if by_monitoring else Channel.PHONE,
-                service=service,
-                category=category,
-                impact=1,
-                urgency=1,
-                title=MAJOR_TITLES[service.name],
-                description="Mange brukere berørt. Alvorlig hendelse erklært.",
-                group=group if by_monitoring else self.groups[CUSTOMER_CENTRE],
-                at=at,
-                major=True,
-            ),
-            pinned=True,
-        )
-        t = plan.add(at, _Replay.create, logger)
-        if not by_monitoring:
-            t = plan.add(t + timedelta(minutes=rng.uniform(1, 4)), _Replay.assign, agent, group)
-        resolver = self.member(group.name)
-        t = plan.add(t + timedelta(minutes=rng.uniform(2, 12)), _Replay.claim, resolver)
-        t = plan.add(
-            t + timedelta(minutes=rng.uniform(5, 20)),
-            _Replay.comment,
-            resolver,
-            "Vi kjenner til feilen og jobber med den. Neste oppdatering innen 30 minutter.",
-        )
-        t = plan.add(
-            t + timedelta(minutes=rng.uniform(10, 40)),
-            _Replay.comment,
-            resolver,
-            "Krisemøte på telefon med vakthavende teknikere; en node som har feilet ser ut til å være årsak.",
-            True,
-        )
-        done = plan.add(
-            t + timedelta(minutes=rng.uniform(45, 300)),
-            _Replay.resolve,
-            resolver,
-            ResolutionCode.SOLVED,
-            "Noden er byttet og tjenesten gjenopprettet; rotårsaken følges opp i problemhåndteringen.",
-        )
-        self.auto_close(plan, done)
-        plans = [plan]
-        for _ in range(children):
-            # Calls about the outage while it lasts: linked to the major incident, on hold until it is fixed.
-            caller, child_agent = self.caller(), self.agent()
-            c_at = at + timedelta(
-                minutes=rng.uniform(3, max(4.0, min(90.0, (done - at).total_seconds() / 60)))
-            )
-            child = _Plan(
-                self.new_ticket(
-                    kind=Kind.INCIDENT,
-                    caller=caller,
-                    created_by=child_agent,
-                    channel=Channel.PHONE,
-                    service=service,
-                    category=category,
-                    impact=2,
-                    urgency=1,
-                    title=f"{service.name} virker ikke",
-                    description=self.description(caller, self.pc_name(caller)),
-                    group=self.groups[CUSTOMER_CENTRE],
-                    at=c_at,
-                ),
-                parent=plan,
-                pinned=True,
-            )
-            t = child.add(c_at, _Replay.create, child_agent)
-            t = child.add(t + timedelta(seconds=rng.uniform(1, 5)), _Replay.claim, child_agent)
-            t = child.add(
-                t + timedelta(minutes=rng.uniform(1, 3)),
-                _Replay.comment,
-                child_agent,
-                "Knyttet til den alvorlige hendelsen; innringer får beskjed når feilen er rettet.",
-                True,
-            )
-            t = child.add(t, _Replay.pend, child_agent, PendingReason.THIRD_PARTY)
-            t = child.add(max(t, done) + timedelta(minutes=rng.uniform(2, 20)), _Replay.start, child_agent)
-            c_done = child.add(
-                t + timedelta(minutes=rng.uniform(1, 10)),
-                _Replay.resolve,
-                child_agent,
-                ResolutionCode.SOLVED,
-                "Rettet sammen med den alvorlige hendelsen; innringer bekrefter at det virker.",
-            )
-            self.auto_close(child, c_done)
-            plans.append(child)
-        return plans
-
-    # -- putting it together --
-
-    def fill_queues(self, plans: Sequence[_Plan], minimum: dict[str, int]) -> None:
-        """Make sure every open state is on show: cut the newest suitable histories short.
-
-        Left alone, which tickets are still open depends on the hour the generator runs (at
-        night or at weekends the queues may be empty). The newest tickets that would otherwise
-        be finished are stopped right after the step that leaves them in the wanted state.
-        """
-        wanted: list[tuple[str, str, Callable[[_Plan], bool]]] = [
-            (State.NEW, "create", lambda p: p.ticket.channel in (Channel.PORTAL, Channel.EMAIL)),
-            (State.ASSIGNED, "assign", lambda p: True),
-            (State.IN_PROGRESS, "claim", lambda p: True),
-            (State.PENDING, "pend", lambda p: True),
+def _reference_data(org: Organisation, log: Callable[[str], None]) -> None:
+    """Trusts with their departments, groups, services and categories (get_or_create: idempotent)."""
+    for name, code, _prefix, _share in TRUSTS:
+        trust, _ = HealthTrust.objects.get_or_create(code=code, defaults={"name": name})
+        org.trusts[code] = trust
+        org.departments[code] = [
+            Department.objects.get_or_create(trust=trust, name=dept)[0]
+            for dept in DEPARTMENTS[: DEPARTMENTS_PER_TRUST[code]]
         ]
-        states = Counter(p.final_state for p in plans)
-        newest_first = sorted(plans, key=lambda p: p.ticket.created_at, reverse=True)
-        for state, step_name, suitable in wanted:
-            missing = minimum[state] - states[state]
-            for plan in newest_first:
-                if missing <= 0:
-                    break
-                if (
-                    plan.pinned
-                    or plan.final_state not in (State.RESOLVED, State.CLOSED)
-                    or not suitable(plan)
-                ):
-                    continue
-                hits = [i for i, step in enumerate(plan.steps[: plan.cut]) if step.name == step_name]
-                if not hits:
-                    continue
-                states[plan.final_state] -= 1
-                plan.cut = hits[-1] + 1
-                states[state] += 1
-                missing -= 1
-
-    def tickets(self, count: int) -> int:
-        rng = self.rng
-        monitoring = self.monitoring
-        if monitoring is None:
-            raise RuntimeError("people() must run before tickets()")
-        plans: list[_Plan] = []
-        # About one serious incident per 200 inquiries at demo scale: a couple a month.
-        majors = max(1, round(count / 200)) if count >= 20 else 0
-        remaining = count
-        for _ in range(majors):
-            calls = min(rng.randint(2, 5), remaining - 1)
-            plans += self.major(calls, monitoring)
-            remaining -= calls + 1
-        for _ in range(remaining):
-            plans.append(self.monitored(monitoring) if rng.random() < 0.03 else self.regular())
-        for plan in plans:
-            plan.cut = sum(1 for step in plan.steps if step.at <= self.now)
-        # Open tickets at any moment: a few days' worth of escalations, fewer waiting at first line.
-        self.fill_queues(
-            plans,
-            minimum={
-                State.NEW: max(2, round(count / 300 * rng.uniform(0.7, 1.3))),
-                State.ASSIGNED: max(2, round(count / 200 * rng.uniform(0.7, 1.3))),
-                State.IN_PROGRESS: max(2, round(count / 120 * rng.uniform(0.7, 1.3))),
-                State.PENDING: max(2, round(count / 150 * rng.uniform(0.7, 1.3))),
-            },
-        )
-
-        # Ids follow creation time, as they would have in real life.
-        plans.sort(key=lambda p: p.ticket.created_at)
-        replays = [plan.replay() for plan in plans]
-        Ticket.objects.bulk_create([p.ticket for p in plans], batch_size=500)
-        children = [p for p in plans if p.parent is not None]
-        for plan in children:
-            plan.ticket.parent = plan.parent.ticket if plan.parent else None
-        Ticket.objects.bulk_update([p.ticket for p in children], ["parent"], batch_size=500)
-        self.log(f"Tickets: {len(plans)} created.")
-
-        comments = sorted(((r, c) for r in replays for c in r.comments), key=lambda item: item[1].at)
-        saved = Comment.objects.bulk_create(
-            [
-                Comment(ticket=r.ticket, author=c.author, body=c.body, internal=c.internal, created_at=c.at)
-                for r, c in comments
-            ],
-            batch_size=500,
-        )
-        for (_, c), comment in zip(comments, saved, strict=True):
-            c.saved = comment
-        events: list[tuple[datetime, int, int, TicketEvent]] = []
-        for index, replay in enumerate(replays):
-            ticket = replay.ticket
-            for seq, row in enumerate(replay.events):
-                details = dict(row.details)
-                new = format_number(ticket.kind, ticket.pk) if row.action == EventAction.CREATED else row.new
-                if row.comment is not None and row.comment.saved is not None:
-                    details["comment"] = row.comment.saved.pk
-                event = TicketEvent(
-                    ticket=ticket,
-                    actor=row.actor,
-                    action=row.action,
-                    field=row.field_name,
-                    old_value=row.old,
-                    new_value=new,
-                    details=details,
-                    internal=row.internal,
-                    created_at=row.at,
-                )
-                events.append((row.at, index, seq, event))
-        # Event ids in time order too; (index, seq) keeps one ticket's same-instant events in order.
-        events.sort(key=lambda item: item[:3])
-        TicketEvent.objects.bulk_create([item[3] for item in events], batch_size=1000)
-        self.log(f"History: {len(events)} events, {len(saved)} comments.")
-        return len(plans)
-
-
-def generate(
-    *,
-    tickets: int = 3000,
-    users: int = 300,
-    seed: int = 2019,
-    now: datetime | None = None,
-    log: Callable[[str], None] = lambda line: None,
-) -> DemoSummary:
-    """Create the demo organisation, people and ticket history in one transaction."""
-    generator = _Generator(seed=seed, now=now or timezone.now(), log=log)
-    with transaction.atomic():
-        generator.reference_data()
-        created_users = generator.people(users)
-        # The end users' own portal cases (made last, through the services) count among the tickets.
-        created_tickets = generator.tickets(max(tickets - OWN_CASE_COUNT, 0))
-        # SLA clocks, derived from the history just written, as the live path would have.
-        # In bulk: these tickets are new and nobody works on them yet (no per-ticket locks).
-        generated = list(Ticket.objects.order_by("id")[Ticket.objects.count() - created_tickets :])
-        clocks = create_clocks_in_bulk(generated)
-        log(f"SLA clocks for {created_tickets} tickets: {clocks}.")
-        seed_changes(generator.now, log)
-        assign_approvers()
-        log(f"Catalogue: {seed_catalogue()} items.")
-        # Self-service portal: the knowledge base and survey answers on resolved tickets.
-        log(f"Knowledge base: {seed_articles(generator.now)} articles.")
-        log(f"Survey answers: {seed_survey_answers()}.")
-        own_cases = seed_own_cases()
-        log(f"End users' own portal cases: {own_cases}.")
-    return summarize(created_users=created_users, created_tickets=created_tickets + own_cases)
-
-
-def summarize(*, created_users: int = 0, created_tickets: int = 0) -> DemoSummary:
-    """Counts of what is in the database now (not only what this run added)."""
-    by_state = dict(Ticket.objects.values_list("state").annotate(n=Count("id")).order_by("state"))
-    flr = first_line_resolution(Ticket.objects.all())
-    first_line, total_resolved = flr.at_first_line, flr.resolved
-    return DemoSummary(
-        created_users=created_users,
-        created_tickets=created_tickets,
-        counts={
-            "health trusts": HealthTrust.objects.count(),
-            "departments": Department.objects.count(),
-            "assignment groups": AssignmentGroup.objects.count(),
-            "services": Service.objects.count(),
-            "categories": Category.objects.count(),
-            "users": User.objects.count(),
-            "tickets": Ticket.objects.count(),
-            "comments": Comment.objects.count(),
-            "ticket events": TicketEvent.objects.count(),
-        },
-        tickets_by_state=by_state,
-        first_line_resolution=first_line / total_resolved if total_resolved else 0.0,
-        logins=DEMO_LOGINS,
+    for name, level, _share in GROUPS:
+        slug = _ascii(name.replace("/", "-").replace(" & ", "-").replace(" ", "-"))
+        org.groups[name] = AssignmentGroup.objects.get_or_create(
+            name=name, defaults={"level": level, "email": f"{slug}@servicedesk.example.org"}
+        )[0]
+    for name, owner in TIER_1_SERVICES.items():
+        org.services[name] = Service.objects.get_or_create(
+            name=name, defaults={"tier": 1, "owner_group": org.groups[owner]}
+        )[0]
+    for name, tier, owner in OTHER_SERVICES:
+        org.services[name] = Service.objects.get_or_create(
+            name=name, defaults={"tier": tier, "owner_group": org.groups[owner]}
+        )[0]
+    for parent_name, children in CATEGORIES.items():
+        parent = Category.objects.get_or_create(parent=None, name=parent_name)[0]
+        org.categories[(parent_name, "")] = parent
+        for child in children:
+            org.categories[(parent_name, child)] = Category.objects.get_or_create(parent=parent, name=child)[
+                0
+            ]
+    # Tickets go to the first-line group with the lowest id (incidents.services.first_line_group).
+    first_line = (
+        AssignmentGroup.objects.filter(level=GroupLevel.FIRST_LINE, active=True).order_by("id").first()
     )
+    if first_line is None or first_line.name != CUSTOMER_CENTRE:
+        log(f"Warning: the first-line group new tickets go to is {first_line}, not {CUSTOMER_CENTRE}.")
+    log(
+        f"Reference data: {len(org.trusts)} trusts, "
+        f"{sum(map(len, org.departments.values()))} departments, "
+        f"{len(org.groups)} groups, {len(org.services)} services, {len(org.categories)} categories."
+    )
+
+
+def _people(org: Organisation, count: int, *, seed: int, log: Callable[[str], None]) -> int:
+    """The demo logins, the monitoring account and generated people with their groups; returns how many
+    were created."""
+    rng = org.rng
+    password = make_password(DEMO_PASSWORD)  # hashed once: hashing is deliberately slow
+    next_name = _name_source(seed, rng)
+    phones = {login.phone for login in DEMO_LOGINS}
+    usernames = {login.username for login in DEMO_LOGINS} | {MONITORING_USERNAME}
+
+    def phone() -> str:
+        while True:
+            number = f"+47{rng.choice('49')}{rng.randrange(10**7):07d}"
+            if number not in phones:
+                phones.add(number)
+                return number
+
+    def person(role: str, domain: str, **extra: Any) -> User:
+        first, last = next_name()
+        base = f"{_ascii(first)}.{_ascii(last)}"
+        username, n = base, 1
+        while username in usernames:
+            n += 1
+            username = f"{base}{n}"
+        usernames.add(username)
+        return User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@{domain}",
+            phone=phone(),
+            role=role,
+            password=password,
+            preferred_language="en" if rng.random() < 0.15 else "nb",
+            **extra,
+        )
+
+    worker_groups = [(name, share) for name, level, share in GROUPS if level != GroupLevel.FIRST_LINE]
+    n_agents = max(2, round(count * 0.1))
+    n_resolvers = max(len(worker_groups), round(count * 0.2))
+    n_end_users = max(10, count - n_agents - n_resolvers)
+
+    people: list[User] = []
+    membership: list[tuple[str, str]] = []  # (group name, username)
+    for login in DEMO_LOGINS:
+        people.append(
+            User(
+                username=login.username,
+                first_name=login.first_name,
+                last_name=login.last_name,
+                email=f"{login.username}@"
+                + (f"{login.trust}.example.org" if login.trust else "servicedesk.example.org"),
+                phone=login.phone,
+                role=login.role,
+                preferred_language=login.language,
+                password=password,
+                trust=org.trusts.get(login.trust),
+                department=next(
+                    (d for d in org.departments.get(login.trust, []) if d.name == login.department), None
+                ),
+                is_staff=login.superuser,
+                is_superuser=login.superuser,
+            )
+        )
+        if login.group:
+            membership.append((login.group, login.username))
+    # Monitoring logs alerts through the API; it is an account nobody logs in with.
+    people.append(
+        User(
+            username=MONITORING_USERNAME,
+            first_name="Monitoring",
+            last_name="(system)",
+            email="monitoring@servicedesk.example.org",
+            role=Role.RESOLVER,
+            password=make_password(None),
+        )
+    )
+    for _ in range(n_agents):
+        user = person(Role.FIRST_LINE, "servicedesk.example.org")
+        people.append(user)
+        membership.append((CUSTOMER_CENTRE, user.username))
+    # Every group gets one resolver; the rest are spread by the groups' workload.
+    names = [name for name, _ in worker_groups]
+    shares = [share for _, share in worker_groups]
+    for i in range(n_resolvers):
+        group = names[i] if i < len(names) else rng.choices(names, shares)[0]
+        user = person(Role.RESOLVER, VENDOR_DOMAINS.get(group, "servicedesk.example.org"))
+        people.append(user)
+        membership.append((group, user.username))
+        if group not in VENDOR_DOMAINS and rng.random() < 0.1:  # some help out in a second group
+            other = rng.choices(names, shares)[0]
+            if other != group and other not in VENDOR_DOMAINS:
+                membership.append((other, user.username))
+    trust_codes = [code for _, code, _, _ in TRUSTS]
+    trust_shares = [share for _, _, _, share in TRUSTS]
+    for _ in range(n_end_users):
+        code = rng.choices(trust_codes, trust_shares)[0]
+        people.append(
+            person(
+                Role.END_USER,
+                f"{code}.example.org",
+                trust=org.trusts[code],
+                department=rng.choice(org.departments[code]),
+            )
+        )
+
+    # ignore_conflicts: a second run finds the same (seeded) usernames and keeps the existing people.
+    before = User.objects.count()
+    User.objects.bulk_create(people, batch_size=500, ignore_conflicts=True)
+    created = User.objects.count() - before
+    saved = User.objects.select_related("trust", "department").in_bulk(
+        [p.username for p in people], field_name="username"
+    )
+    Membership = AssignmentGroup.members.through
+    Membership.objects.bulk_create(
+        [Membership(assignmentgroup=org.groups[g], user=saved[u]) for g, u in membership],
+        ignore_conflicts=True,
+    )
+    for group, username in membership:
+        org.members.setdefault(group, []).append(saved[username])
+    org.monitoring = saved[MONITORING_USERNAME]
+
+    favourites = {"enduser1", "enduser2", "agent1", "agent2", "resolver1"}  # their screens show history
+    org.callers = [saved[p.username] for p in people if p.role == Role.END_USER]
+    org.caller_weights = [3.0 if u.username in favourites else 1.0 for u in org.callers]
+    org.agent_weights = [3.0 if u.username in favourites else 1.0 for u in org.members[CUSTOMER_CENTRE]]
+    log(
+        f"People: {created} created ({n_end_users} end users, {n_agents} first-line agents, "
+        f"{n_resolvers} resolvers, {len(DEMO_LOGINS)} demo logins); password '{DEMO_PASSWORD}'."
+    )
+    return created
 
 
 def assign_approvers() -> None:

@@ -11,7 +11,7 @@ from django.db.models import Q
 from changes import selectors
 from changes.demo import CORE_SWITCH, seed_freeze_windows
 from changes.models import SCHEDULED_STATES, Change, ChangeType, FreezeWindow, Risk, State
-from servicedesk import demo
+from servicedesk.management.commands.demo_data import generate
 from servicedesk.models import User
 
 from .helpers import OSLO
@@ -24,7 +24,7 @@ TIER_1_QUESTION = 1  # position of "Does the change affect a tier-1 service …?
 @pytest.fixture
 def seeded(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    demo.generate(tickets=0, users=40)
+    generate(tickets=0, users=40)
 
 
 def test_the_freezes_cover_christmas_and_easter():

@@ -379,10 +379,10 @@ def test_a_template_link_fills_the_form_without_javascript(console_for, agent, p
 
 
 def test_the_demo_seeds_ten_common_calls_whose_categories_fit_their_services(db):
-    from servicedesk.demo import _Generator
+    from incidents.demo import seed_call_options
+    from servicedesk.demo import seed_organisation
 
-    generator = _Generator(seed=1, now=timezone.now(), log=lambda line: None)
-    generator.reference_data()
+    seed_call_options(seed_organisation(users=0, seed=1, log=lambda line: None))
 
     templates = list(CallTemplate.objects.select_related("service", "category"))
     assert len(templates) == 10
