@@ -24,7 +24,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from servicedesk.demo import CUSTOMER_CENTRE, LAB_SERVICES, TIER_1_SERVICES, TRUSTS, Organisation
+from servicedesk.demo import (
+    CUSTOMER_CENTRE,
+    LAB_SERVICES,
+    OTHER_CATEGORY,
+    TIER_1_SERVICES,
+    TRUSTS,
+    Organisation,
+)
 from servicedesk.models import AssignmentGroup, Category, GroupLevel, Service, User
 
 from . import transitions
@@ -439,10 +446,10 @@ class _Plan:
 
 def seed_call_options(org: Organisation) -> None:
     """The categories offered per service when a call is logged, and the common calls."""
-    # Those its kinds of calls use (and their parents); "Other" stays offered for every service.
+    # Those its kinds of calls use (and their parents); the catch-all stays offered for every service.
     for template in TEMPLATES:
         parent_name, child = template.category
-        if parent_name == "Other":
+        if parent_name == OTHER_CATEGORY:
             continue
         services = [org.services[name] for name in template.services]
         for key in {(parent_name, ""), (parent_name, child)}:

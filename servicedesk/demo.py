@@ -103,6 +103,8 @@ OTHER_SERVICES: list[tuple[str, int, str]] = [
 ]
 LAB_SERVICES = ("LIMS Mikrobiologi", "LIMS Klinisk kjemi", "LIMS Patologi", "LIMS Blodbank")
 
+# The catch-all category: linked to no service, so it is offered whatever the service.
+OTHER_CATEGORY = "Annet"
 CATEGORIES: dict[str, list[str]] = {
     "Maskinvare": ["PC", "Periferiutstyr"],
     "Programvare": ["Klinisk applikasjon", "Kontorprogram"],
@@ -110,7 +112,7 @@ CATEGORIES: dict[str, list[str]] = {
     "Nettverk": ["Kablet", "Trådløst", "VPN"],
     "Utskrift": [],
     "Telefoni": ["Fasttelefon", "Mobiltelefon"],
-    "Annet": [],
+    OTHER_CATEGORY: [],
 }
 
 

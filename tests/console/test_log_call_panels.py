@@ -389,3 +389,14 @@ def test_the_demo_seeds_ten_common_calls_whose_categories_fit_their_services(db)
     for template in templates:
         assert template.service is not None and template.category is not None, template.name
         assert template.category in active_categories(template.service), template.name
+
+
+def test_the_demos_catch_all_category_is_offered_for_every_service(db):
+    from incidents.demo import seed_call_options
+    from servicedesk.demo import OTHER_CATEGORY, seed_organisation
+
+    organisation = seed_organisation(users=0, seed=1, log=lambda line: None)
+    seed_call_options(organisation)
+
+    for service in organisation.services.values():
+        assert OTHER_CATEGORY in {category.name for category in active_categories(service)}, service.name
