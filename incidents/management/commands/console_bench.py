@@ -165,7 +165,8 @@ class Command(BaseCommand):
             load = measure_create(seconds=create_seconds)
             lines.append(
                 f"| API ticket create, {load.clients} clients × {load.seconds} s (wrk; gunicorn "
-                f"{load.workers} workers; {load.per_second:.0f}/s, {load.errors} errors) | ≥ 300/s, ≤ 50 ms "
+                f"{load.workers} workers; {load.per_second:.0f}/s, {load.errors} errors{load.error_detail}) "
+                "| ≥ 300/s, ≤ 50 ms "
                 f"| {load.p50_ms:.0f} ms | {load.p95_ms:.0f} ms | {load.statements} | — | — "
                 f"| {'pass' if load.passed else '**FAIL**'} |"
             )
