@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -81,16 +81,14 @@ def ticket_get_for_user(user: User, pk: object) -> Ticket:
         raise Http404 from None
     ticket = (
         tickets_visible_to(user)
-        .select_related(
-            "caller",
-            "caller__department",
-            "caller__trust",
-            "created_by",
-            "service",
-            "category",
-            "category__parent",
-            "assignment_group",
+        # Few joins, the rest in small queries of their own: joining all eleven tables cost
+        # PostgreSQL ~9 ms of planning on every ticket page (2 ms for four), and as the twelfth
+        # table the assignee got a merge join that walked the whole user index (15-25 ms).
+        .select_related("service", "category", "assignment_group", "created_by")
+        .prefetch_related(
+            Prefetch("caller", queryset=User.objects.select_related("department", "trust")),
             "assignee",
+            "category__parent",
             "resolved_by_group",
             "parent",
         )
