@@ -143,6 +143,21 @@ def test_sorting_by_time_left_orders_by_resolution_due_with_no_due_time_last(at,
     ]
 
 
+def test_sorting_by_time_left_gives_the_same_order_where_a_union_cannot_be_limited(
+    at, console_for, agent, board, monkeypatch
+):
+    """SQLite, the demo's default, has no LIMIT inside a UNION: the list falls back to one ORDER BY."""
+    from django.db import connection
+
+    monkeypatch.setattr(connection.features, "supports_slicing_ordering_in_compound", False)
+    with at(NOON):
+        page = console_for(agent).get(reverse("console:ticket-list") + "?sort=time_left").content.decode()
+
+    assert numbers_in_order(page) == [
+        board[name].number for name in ("overdue", "warning", "ok", "breached", "paused", "met")
+    ]
+
+
 def test_sorting_by_priority_puts_the_best_priority_and_longest_waiting_first(at, console_for, agent, board):
     page = console_for(agent).get(reverse("console:ticket-list") + "?sort=priority").content.decode()
 
