@@ -57,6 +57,7 @@ def ticket_row(row: Any, *, selectable: bool, selected: Any = None) -> SafeStrin
     )
     service = ticket.service.name if ticket.service else ""
     group = ticket.assignment_group.name if ticket.assignment_group else ""
+    priority = ticket.get_priority_display()
     if ticket.assignee:
         person = str(ticket.assignee)
         assignee = format_html('<td class="col-assignee" title="{}">{}</td>', person, person)
@@ -91,8 +92,8 @@ def ticket_row(row: Any, *, selectable: bool, selected: Any = None) -> SafeStrin
         service,
         service or "—",
         ticket.priority,
-        ticket.get_priority_display(),
-        ticket.get_priority_display(),
+        priority,
+        priority,
         ticket.state,
         ticket.get_state_display(),
         group,
