@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from incidents.console import console_user, form_errors_text, render_page
 from servicedesk import csv_safe
+from servicedesk.db import reads_from_replica
 from servicedesk.models import User
 
 from . import selectors
@@ -72,6 +73,7 @@ EXPORT_HEADER = ("when", "user name", "person", "ticket", "how", "what", "addres
 
 @login_required
 @require_GET
+@reads_from_replica
 def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered access log as CSV (auditors and admins)."""
     user = require_auditor(request)

@@ -61,7 +61,7 @@ def orderable_items_matching(*, query: str = "", category: object = None) -> Que
 def orderable_categories() -> list[Category]:
     """The categories that hold an orderable item (directly or through a sub-category), by name."""
     ids = set(
-        CatalogueItem.objects.filter(active=True).values_list("category_id", "category__parent_id").iterator()
+        CatalogueItem.objects.filter(active=True).values_list("category_id", "category__parent_id")
     )
     wanted = {pk for pair in ids for pk in pair if pk is not None}
     return list(Category.objects.filter(pk__in=wanted).select_related("parent").order_by("name", "id"))

@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
 from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -791,7 +790,9 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     """The SLA warnings and breaches of the tickets the agent is responsible for, newest first."""
     user = require_agent(request)
-    page = Paginator(sla_selectors.alerts_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted up to the cap: an exact count of a busy group's alerts read them all (0.75 s at
+    # 300,000 alerts).
+    page = CappedPaginator(sla_selectors.alerts_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request,
         "console/notification_list.html",

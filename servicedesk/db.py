@@ -6,6 +6,8 @@ the view has returned). Without a replica configured both are no-ops.
 
 Streamed rows are read inside one transaction: Django's `.iterator()` uses a server-side cursor,
 which behind PgBouncer in transaction pooling lives only as long as the transaction holding it.
+For the same reason a form's select list reads its choices in one plain query
+(`read_choices_in_one_query`), not through such a cursor.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from contextvars import ContextVar
 from typing import Any, cast
 
 from django.db import connections, transaction
+from django.forms.models import ModelChoiceIterator
 from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
@@ -62,10 +65,12 @@ def replica_stream[T](rows: Iterable[T]) -> Iterator[T]:
     Only PostgreSQL needs the transaction; the demo's SQLite opens write transactions
     (BEGIN IMMEDIATE), which would block the worker for as long as the download lasts.
     """
-    with read_from_replica() as alias:
-        postgres = connections[alias].vendor == "postgresql"
-        with transaction.atomic(using=alias) if postgres else nullcontext():
-            yield from rows
+    with read_from_replica() as alias, _one_transaction(alias):
+        yield from rows
+
+
+def _one_transaction(alias: str) -> Any:
+    return transaction.atomic(using=alias) if connections[alias].vendor == "postgresql" else nullcontext()
 
 
 View = Callable[..., HttpResponseBase]
@@ -77,7 +82,9 @@ def reads_from_replica(view: View) -> View:
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        with read_from_replica():
+        # One transaction: a download built in the view (a workbook, a PDF) reads its rows with
+        # `.iterator()` too.
+        with read_from_replica() as alias, _one_transaction(alias):
             response = view(request, *args, **kwargs)
         if isinstance(response, StreamingHttpResponse):
             # Sync views stream sync iterators (gunicorn's sync workers).
@@ -85,3 +92,19 @@ def reads_from_replica(view: View) -> View:
         return response
 
     return wrapped
+
+
+def _choices_in_one_query(self: ModelChoiceIterator) -> Iterator[Any]:
+    if self.field.empty_label is not None:
+        yield ("", self.field.empty_label)
+    for obj in self.queryset.all():  # a fresh read each time, as Django's own iterator does
+        yield self.choice(obj)
+
+
+def read_choices_in_one_query() -> None:
+    """Make every model select list (forms, django-filter, the admin) read its choices with one
+    plain SELECT. Django's iterator declares a server-side cursor, WITH HOLD outside a
+    transaction: behind PgBouncer in transaction pooling its FETCH may reach another server
+    connection, where the cursor does not exist (and it costs three round trips for a list of
+    twenty). Called once, from ServicedeskConfig.ready(); tests/operations/test_pooling.py."""
+    ModelChoiceIterator.__iter__ = _choices_in_one_query  # type: ignore[method-assign]

@@ -338,6 +338,7 @@ class TimeLeftOrder:
 
     def __init__(self, tickets: QuerySet[Ticket]) -> None:
         self.tickets = tickets
+        self.countable = tickets  # what a capped paginator counts (servicedesk/paging.py)
 
     def __len__(self) -> int:
         return self.tickets.count()

@@ -206,6 +206,24 @@ def test_ordering_by_sla_due_puts_least_time_left_first_and_no_due_time_last(
     assert set(ids[3:]) == {tickets["paused"].pk, tickets["resolved"].pk}
 
 
+def test_pages_ordered_by_sla_due_hold_every_ticket_once_in_that_order(
+    api_for, agent, due_at_different_times
+):
+    tickets = due_at_different_times
+    client = api_for(agent)
+
+    url, ids, counts = "/api/tickets/?ordering=sla_due&page_size=2", [], set()
+    while url:
+        answer = client.get(url).json()
+        ids += [row["id"] for row in answer["results"]]
+        counts.add(answer["count"])
+        url = answer["next"]
+
+    assert ids[:3] == [tickets["first"].pk, tickets["second"].pk, tickets["third"].pk]
+    assert sorted(ids) == sorted(t.pk for t in tickets.values())
+    assert counts == {5}
+
+
 def test_descending_sla_due_puts_most_time_left_first_and_still_no_due_time_last(
     api_for, agent, due_at_different_times
 ):

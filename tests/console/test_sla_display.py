@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from incidents import services
 from incidents.models import Ticket
+from servicedesk import paging
 from servicedesk.models import AssignmentGroup, Role, User
 from sla.scan import sweep
 from tests.factories import AssignmentGroupFactory, UserFactory
@@ -408,3 +409,14 @@ def test_notifications_page_runs_as_many_queries_for_30_alerts_as_for_3(console_
     with_30 = queries_for(client, url)
 
     assert with_3 == with_30
+
+
+def test_the_notification_count_stops_at_the_cap(at, console_for, resolver, breached_p2, monkeypatch):
+    # Three alerts (two warnings and the breach); the count is exact up to the cap, then a lower bound.
+    with at(oslo(2025, 3, 3, 10, 10)):
+        assert "3 notifications" in notification_page(console_for(resolver))
+        monkeypatch.setattr(paging, "CAP", 2)
+        page = notification_page(console_for(resolver))
+
+    assert "More than 2 notifications" in page
+    assert page.count(breached_p2.number) == 2  # rows are offered up to the cap, as on the ticket list
