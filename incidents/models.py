@@ -266,6 +266,13 @@ class Ticket(models.Model):
             # Sorting by time left: the tickets without a running clock come last, best priority
             # and newest first (sla/selectors.py, TimeLeftOrder), read in this index's order.
             models.Index(fields=["priority", "-created_at", "-id"], name="ticket_priority_newest_idx"),
+            # The list's "priority, then oldest" sort of open tickets, as a queue hands work out
+            # (incidents/views.py `_sorted`): the first page without sorting every open ticket.
+            models.Index(
+                fields=["priority", "created_at", "id"],
+                name="ticket_open_priority_idx",
+                condition=models.Q(state__in=["new", "assigned", "in_progress", "pending"]),
+            ),
             models.Index(fields=["caller", "-created_at"], name="ticket_caller_idx"),
             # Log a call's possible duplicates: one service's tickets of the last hours.
             models.Index(fields=["service", "-created_at"], name="ticket_service_created_idx"),

@@ -17,7 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import selectors, services
+from incidents.filters import TicketFilter
 from incidents.models import Ticket
+from incidents.views import _sorted
 from servicedesk import paging
 from servicedesk.api import people_matching
 from servicedesk.models import Role, User
@@ -162,6 +164,32 @@ def test_one_groups_open_tickets_read_the_group_and_state_index(second_line_grou
     )
 
     assert "ticket_group_state_idx" in plan(open_of_group)
+
+
+def test_open_tickets_by_priority_read_the_open_priority_index(end_user):
+    # The list's "priority, then oldest" sort of open tickets: its first page in index order.
+    now = timezone.now()
+    Ticket.objects.bulk_create(
+        Ticket(
+            caller=end_user,
+            title=f"T{i}",
+            priority=1 + i % 4,
+            state="in_progress" if i % 7 == 0 else "closed",
+            created_at=now - timedelta(minutes=i),
+            updated_at=now,
+        )
+        for i in range(800)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE incidents_ticket")
+    open_tickets = TicketFilter({"open": "true"}, queryset=Ticket.objects.all()).qs
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    first_page = _sorted(open_tickets, "priority")[:25].explain()
+
+    assert "ticket_open_priority_idx" in first_page
+    assert "Sort" not in first_page
 
 
 def test_queue_counts_are_index_only_counts_of_the_partial_queue_index(agent, second_line_group):
