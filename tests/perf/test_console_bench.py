@@ -34,6 +34,8 @@ def test_prints_one_row_per_figure_with_target_and_verdict() -> None:
         'text search "printer"',
         'text search "skriver"',
         "open tickets by SLA time left",
+        "open tickets by priority, then oldest",
+        "SLA notifications /console/notifications/",
         "queue overview /console/queues/",
         "ticket page",
         "customer-centre live figures",
@@ -41,6 +43,7 @@ def test_prints_one_row_per_figure_with_target_and_verdict() -> None:
         "log a call: caller search",
         "log a call: POST the ticket",
         "API ticket list, first page",
+        "API open tickets by time left",
     ]
     assert all(row.rstrip(" |").endswith(("pass", "**FAIL**")) for row in rows)
     assert "300 tickets" in text  # the header names the data size

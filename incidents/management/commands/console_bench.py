@@ -220,6 +220,8 @@ class Command(BaseCommand):
             Figure('text search "printer"', 200, _get("/console/?q=printer")),
             Figure('text search "skriver"', 200, _get("/console/?q=skriver")),
             Figure("open tickets by SLA time left", 100, _get("/console/?open=true&sort=time_left")),
+            Figure("open tickets by priority, then oldest", 100, _get("/console/?open=true&sort=priority")),
+            Figure("SLA notifications /console/notifications/", 100, _get("/console/notifications/")),
             Figure("queue overview /console/queues/", 100, _get("/console/queues/")),
             Figure("ticket page", 100, _get(f"/console/tickets/{ticket}/")),
             Figure("customer-centre live figures", 100, _get("/console/customer-centre/live/")),
@@ -227,6 +229,7 @@ class Command(BaseCommand):
             Figure("log a call: caller search", 150, _get(f"/console/callers/?q={caller.last_name[:5]}")),
             Figure("log a call: POST the ticket", 150, log_call),
             Figure("API ticket list, first page", 100, _get("/api/tickets/")),
+            Figure("API open tickets by time left", 100, _get("/api/tickets/?open=true&ordering=sla_due")),
         ]
 
     def _time(self, client: Client, figure: Figure, requests: int) -> Result:
