@@ -113,6 +113,12 @@ class ClockSummary:
         return str(Badge(self.badge).label)
 
     @property
+    def hover_text(self) -> str:
+        """The badge's title: its kind and its whole text (a narrow column cuts the text short)."""
+        label, text = self.badge_label, self.text
+        return text if text.startswith(label) else f"{label}: {text}"
+
+    @property
     def text(self) -> str:
         """What the badge says; readable without its colour."""
         left = self.seconds_left or 0.0

@@ -31,7 +31,7 @@ def sla_badge(summary: Any) -> SafeString:
     return format_html(
         '<span class="badge sla sla-{}" title="{}">{}</span>',
         summary.badge,
-        summary.badge_label,
+        summary.hover_text,
         summary.text,
     )
 
@@ -58,6 +58,7 @@ def ticket_row(row: Any, *, selectable: bool, selected: Any = None) -> SafeStrin
     service = ticket.service.name if ticket.service else ""
     group = ticket.assignment_group.name if ticket.assignment_group else ""
     priority = ticket.get_priority_display()
+    state = ticket.get_state_display()
     if ticket.assignee:
         person = str(ticket.assignee)
         assignee = format_html('<td class="col-assignee" title="{}">{}</td>', person, person)
@@ -77,7 +78,7 @@ def ticket_row(row: Any, *, selectable: bool, selected: Any = None) -> SafeStrin
         '<td class="col-caller" title="{}">{}</td>'
         '<td class="col-service" title="{}">{}</td>'
         '<td class="col-priority"><span class="priority priority-{}" title="{}">{}</span></td>'
-        '<td class="col-state"><span class="state state-{}">{}</span></td>'
+        '<td class="col-state"><span class="state state-{}" title="{}">{}</span></td>'
         '<td class="col-group" title="{}">{}</td>'
         "{}"
         '<td class="col-due sla-cell">{}</td>'
@@ -95,7 +96,8 @@ def ticket_row(row: Any, *, selectable: bool, selected: Any = None) -> SafeStrin
         priority,
         priority,
         ticket.state,
-        ticket.get_state_display(),
+        state,
+        state,
         group,
         group or "—",
         assignee,

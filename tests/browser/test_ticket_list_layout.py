@@ -12,6 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from incidents import services
+from incidents.models import Ticket
 from servicedesk.models import GroupLevel, Role
 from tests.factories import AssignmentGroupFactory, ServiceFactory, UserFactory
 
@@ -132,3 +133,33 @@ def test_the_assignee_filter_finds_a_person_by_name_with_the_keyboard(page, live
 
     assert re.search(rf"[?&]assignee={colleague.pk}(&|$)", page.url)
     assert page.locator("table.tickets tbody tr").count() == 10
+
+
+def test_in_bokmal_every_badge_stays_whole_inside_its_cell(page, live_server, scene):
+    # Bokmål's labels are longer ("Under arbeid", "Pauset, 2 t 5 min"): a badge too long for its
+    # column ends in an ellipsis inside the cell, its whole text one hover away, never cut mid-letter
+    # at the cell's edge.
+    agent = scene["agent"]
+    agent.preferred_language = "nb"
+    agent.save(update_fields=["preferred_language"])
+    for i, ticket in enumerate(Ticket.objects.filter(assignee__isnull=True).order_by("-id")[:6]):
+        services.ticket_claim(ticket=ticket, actor=agent)
+        if i % 2:
+            services.ticket_pend(ticket=ticket, actor=agent, reason="customer")
+    sign_in(page, live_server.url, "agent_l")
+    page.goto(f"{live_server.url}{reverse('console:ticket-list')}")
+    assert page.locator("html").get_attribute("lang") == "nb"
+    assert page.locator("table.tickets .state", has_text="Under arbeid").count() >= 3
+
+    badges = page.evaluate(
+        """[...document.querySelectorAll('table.tickets tbody :is(.state, .priority, .badge)')].map(b => {
+             const cell = b.closest('td').getBoundingClientRect(), box = b.getBoundingClientRect();
+             return {text: b.textContent, title: b.title, right: box.right, edge: cell.right,
+                     cut: b.scrollWidth > b.clientWidth};
+           })"""
+    )
+    assert len(badges) >= 3 * 25
+    outside = [b["text"] for b in badges if b["right"] > b["edge"] + 0.5]
+    assert outside == [], "badges cut at the cell's edge"
+    untitled = [b["text"] for b in badges if b["cut"] and b["text"] not in b["title"]]
+    assert untitled == [], "shortened badges without their whole text on hover"
