@@ -69,8 +69,13 @@ def report_table(table: Table, month: object, snapshot: MonthlySnapshot) -> Safe
         ),
     )
     return format_html(
+        # A region of its own that scrolls sideways (24 months are wider than the screen), a
+        # keyboard stop named after its table.
+        '<div class="table-wrap" role="region" tabindex="0" aria-label="{}">'
         '<table class="report-table"><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>'
+        "</div>"
         '<p class="exports">{} {}</p>',
+        table.title,
         table.title,
         head,
         body,
