@@ -234,7 +234,7 @@ def ticket_create(
             created_at=now,
             updated_at=now,
         )
-        TicketEvent.objects.create(
+        created = TicketEvent.objects.create(
             ticket=ticket,
             actor=actor,
             action=EventAction.CREATED,
@@ -242,7 +242,7 @@ def ticket_create(
             details=transitions.created_details(ticket),
             created_at=now,
         )
-        sync_ticket_clocks(ticket)
+        sync_ticket_clocks(ticket, created=created)
         _notify(ticket, "created")
         if major_incident:  # logged as a major incident: declared at once, impact from now
             ticket = ticket_declare_major(ticket=ticket, actor=actor, impact_start=now)

@@ -137,3 +137,30 @@ def test_a_transition_writes_only_the_clocks_it_changes(at, agent, end_user, fir
     Clock.objects.all().delete()
     call_command("rebuild_clocks", stdout=io.StringIO())
     assert _snapshot() == live
+
+
+def test_a_create_writes_its_clocks_and_segments_without_reading_them_back(
+    at, agent, end_user, first_line_group
+):
+    """A new ticket's history is its one event and it has no clocks yet: the create inserts the
+    clocks in one statement and their segments in another, reads neither back nor its history,
+    and a fresh rebuild agrees with what it stored."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with at(oslo(2025, 3, 6, 9, 0)), CaptureQueriesContext(connection) as captured:
+        ticket = services.ticket_create(actor=agent, caller=end_user, title="Printer", impact=3, urgency=3)
+
+    sql = [q["sql"] for q in captured]
+    assert len([s for s in sql if s.startswith('INSERT INTO "sla_clock"')]) == 1
+    assert len([s for s in sql if s.startswith('INSERT INTO "sla_clocksegment"')]) == 1
+    assert not [
+        s
+        for s in sql
+        if s.startswith("SELECT") and ('FROM "sla_clock' in s or 'FROM "incidents_ticketevent"' in s)
+    ]
+    assert Clock.objects.filter(ticket=ticket).count() == 2  # response and resolution, both running
+    live = _snapshot()
+    Clock.objects.all().delete()
+    call_command("rebuild_clocks", stdout=io.StringIO())
+    assert _snapshot() == live
