@@ -14,16 +14,14 @@ CAP = 1000
 
 
 class CappedPaginator(Paginator):
-    """`count_from`: the same rows without what only the order needs (e.g. a join for a sort
-    key), so that the count reads no more than the filter does; by default the object list's
-    `countable` queryset if it has one (an ordered sequence such as sla's TimeLeftOrder)."""
+    """Counts a queryset without its order, or an ordered sequence's `countable` queryset (sla's
+    TimeLeftOrder: the filtered tickets without the join its order needs), so that the count
+    reads no more than the filter does."""
 
-    def __init__(
-        self, object_list: Any, per_page: int, cap: int | None = None, count_from: Any = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, object_list: Any, per_page: int, cap: int | None = None, **kwargs: Any) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.cap = CAP if cap is None else cap
-        self.count_from = getattr(object_list, "countable", object_list) if count_from is None else count_from
+        self.count_from = getattr(object_list, "countable", object_list)
 
     @cached_property
     def _counted(self) -> int:

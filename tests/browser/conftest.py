@@ -91,3 +91,14 @@ def assert_accessible(axe: Any, page: Any, what: str) -> None:
         for v in violations
     )
     assert not violations, f"axe found violations on {what}:\n{details}"
+
+
+def sign_in(page: Any, base: str, username: str) -> None:
+    """Sign in through the login page (every test user's password is "pw")."""
+    from django.urls import reverse
+
+    page.goto(f"{base}{reverse('login')}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("pw")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")

@@ -14,7 +14,7 @@ from reports.models import Trigger
 from reports.months import Month
 from tests.reports.conftest import march  # noqa: F401 -- the fixture: a month of tickets and contacts
 
-from .conftest import VIEWPORT, assert_accessible
+from .conftest import VIEWPORT, assert_accessible, sign_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -23,11 +23,7 @@ def test_the_report_fits_the_screen_and_its_wide_tables_scroll_on_their_own(page
     services.snapshot_create(
         month=Month(2026, 3), trigger=Trigger.MANAGER, now=datetime(2026, 4, 2, tzinfo=UTC)
     )
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.get_by_label("Username").fill(march.manager.username)
-    page.get_by_label("Password").fill("pw")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    sign_in(page, live_server.url, march.manager.username)
     page.goto(f"{live_server.url}{reverse('reports:dashboard')}?month=2026-03")
 
     scroll_width, client_width = page.evaluate(

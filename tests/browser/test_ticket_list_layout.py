@@ -16,7 +16,7 @@ from incidents.models import Ticket
 from servicedesk.models import GroupLevel, Role
 from tests.factories import AssignmentGroupFactory, ServiceFactory, UserFactory
 
-from .conftest import VIEWPORT, assert_accessible
+from .conftest import VIEWPORT, assert_accessible, sign_in
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -62,14 +62,6 @@ def scene(db: None) -> dict[str, Any]:
         if i % 3 == 0:
             services.ticket_assign(ticket=ticket, actor=agent, group=desk, assignee=colleague)
     return {"agent": agent, "colleague": colleague}
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}{reverse('login')}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def test_every_default_column_and_25_rows_fit_a_1366_by_768_screen(page, axe, live_server, scene):

@@ -18,12 +18,20 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from servicedesk.models import OutboxMessage
 from tests.factories import TicketFactory
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def signed_in(user) -> Client:
+    """A test client signed in as the user."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def wait_for(condition: Callable[[], bool], timeout: float) -> bool:

@@ -17,6 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from servicedesk.models import Role
 from tests.factories import ServiceFactory, TicketFactory, UserFactory
 
+from .conftest import signed_in
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -26,12 +28,6 @@ def held_cursors(client: Client, url: str) -> list[str]:
         assert response.status_code == 200, url
         b"".join(response)  # a download reads its rows as it is sent
     return [q["sql"][:120] for q in queries if "WITH HOLD" in q["sql"]]
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_no_console_page_holds_a_cursor_past_its_transaction(agent, first_line_group):

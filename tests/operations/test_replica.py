@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 from django.db import connections
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from servicedesk.db import REPLICA, ReplicaRouter
 from servicedesk.models import Role
 from tests.factories import TicketFactory, UserFactory
+
+from .conftest import signed_in
 
 # A second connection sees only committed rows: these tests commit theirs.
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -37,12 +38,6 @@ def replica() -> Iterator[Any]:
         connections[REPLICA].close()
         del connections[REPLICA]
         del connections.settings[REPLICA]
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def ticket_reads(queries: CaptureQueriesContext) -> list[str]:
