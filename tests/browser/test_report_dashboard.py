@@ -46,3 +46,10 @@ def test_the_report_fits_the_screen_and_its_wide_tables_scroll_on_their_own(page
         page.wait_for_function("r => r.scrollLeft > 0", arg=region.element_handle(), timeout=3000)
     assert page.locator("html").evaluate("h => h.scrollWidth") <= VIEWPORT["width"]
     assert_accessible(axe, page, "the monthly report")
+
+    # The tables behind its figures, in the same regions.
+    for name in ("reports:contacts", "reports:outages"):
+        page.goto(f"{live_server.url}{reverse(name)}?month=2026-03")
+        assert page.locator(".table-wrap[role=region] table.report-table").count() == 1
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= VIEWPORT["width"]
+        assert_accessible(axe, page, name)
